@@ -1,0 +1,67 @@
+using Hawser.Proxy.Docker;
+using Microsoft.Extensions.Options;
+
+namespace Hawser.Proxy.Configuration;
+
+/// <summary>
+/// Logs one start-up line: mode, listen address, Docker endpoint, daemon and API version, and which secrets are set
+/// (never their values).
+/// </summary>
+internal sealed partial class StartupBanner(
+    IOptions<HawserOptions> options,
+    DockerEndpoint endpoint,
+    IDockerEngine engine,
+    ILogger<StartupBanner> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var o = options.Value;
+        string engineVersion;
+        string apiVersion;
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            var version = await engine.GetVersionAsync(timeout.Token).ConfigureAwait(false);
+            (engineVersion, apiVersion) = (version.Version, version.ApiVersion);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            (engineVersion, apiVersion) = ("unreachable", "unknown");
+            Log.DockerUnreachableAtStart(logger, endpoint.ToString(), ex);
+        }
+
+        var tls = !string.IsNullOrEmpty(o.Listen.TlsCertPath);
+        var address = ListenerAddress.Effective(o);
+        Log.Started(logger, AgentVersion.Current, o.EffectiveMode.ToString().ToLowerInvariant(),
+            $"{(tls ? "https" : "http")}://{(address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address)}:{o.Listen.Port}",
+            endpoint.ToString(), engineVersion, apiVersion, SetOrNot(o.Token), tls ? "on" : "off");
+        if (string.IsNullOrEmpty(o.Token))
+        {
+            Log.NoToken(logger, address);
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static string SetOrNot(string? secret) => string.IsNullOrEmpty(secret) ? "not set" : "set";
+
+    private static partial class Log
+    {
+        [LoggerMessage(1001, LogLevel.Information,
+            "Hawser.Proxy {Version} started: mode {Mode}, listening on {ListenUrl}, Docker {DockerEndpoint} "
+            + "(engine {EngineVersion}, API {ApiVersion}), token {Token}, TLS {Tls}")]
+        public static partial void Started(ILogger logger, string version, string mode, string listenUrl,
+            string dockerEndpoint, string engineVersion, string apiVersion, string token, string tls);
+
+        [LoggerMessage(1002, LogLevel.Warning,
+            "No TOKEN is set: every client that reaches {Address} controls Docker; set TOKEN before exposing the port")]
+        public static partial void NoToken(ILogger logger, string address);
+
+        [LoggerMessage(1003, LogLevel.Warning,
+            "Docker daemon at {DockerEndpoint} does not answer yet; requests get 502 until it does")]
+        public static partial void DockerUnreachableAtStart(ILogger logger, string dockerEndpoint, Exception exception);
+
+        // Next free id in Configuration: 1004.
+    }
+}

@@ -1,0 +1,9 @@
+namespace Hawser.Proxy.Docker;
+
+/// <summary>How the daemon is reached.</summary>
+internal enum DockerEndpointKind
+{
+    UnixSocket,
+    Tcp,
+    NamedPipe,
+}

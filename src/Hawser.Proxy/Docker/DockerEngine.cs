@@ -1,0 +1,29 @@
+using Docker.DotNet;
+
+namespace Hawser.Proxy.Docker;
+
+/// <summary><see cref="IDockerEngine"/> over Docker.DotNet, dialling the same endpoint as the forwarder.</summary>
+internal sealed class DockerEngine : IDockerEngine, IDisposable
+{
+    private readonly DockerClient _client;
+
+    public DockerEngine(DockerEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+
+        // No API version is pinned: unversioned paths get the daemon's newest version (Docker 29 refuses < 1.44).
+        using var configuration = new DockerClientConfiguration(endpoint.Uri, defaultTimeout: TimeSpan.FromSeconds(15));
+        _client = configuration.CreateClient();
+    }
+
+    public Task PingAsync(CancellationToken cancellationToken) => _client.System.PingAsync(cancellationToken);
+
+    public async Task<DaemonVersion> GetVersionAsync(CancellationToken cancellationToken)
+    {
+        var version = await _client.System.GetVersionAsync(cancellationToken).ConfigureAwait(false);
+        return new DaemonVersion(version.Version ?? "unknown", version.APIVersion ?? "unknown",
+            version.Os ?? "unknown", version.Arch ?? "unknown");
+    }
+
+    public void Dispose() => _client.Dispose();
+}

@@ -1,0 +1,59 @@
+using System.Collections;
+using Hawser.Proxy.Configuration;
+using Hawser.Proxy.Docker;
+using Hawser.Proxy.Health;
+using Hawser.Proxy.Proxy;
+
+var commandLine = CommandLine.Parse(args);
+if (commandLine.Error is not null)
+{
+    await Console.Error.WriteLineAsync($"hawser: {commandLine.Error}\n\n{CommandLine.Usage}");
+    return 2;
+}
+
+switch (commandLine.Command)
+{
+    case CommandLine.Action.Help:
+        Console.WriteLine(CommandLine.Usage);
+        return 0;
+    case CommandLine.Action.Version:
+        Console.WriteLine($"hawser version {AgentVersion.Current}");
+        return 0;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = [],
+    ContentRootPath = AppContext.BaseDirectory,
+});
+builder.Services.AddHawserConfiguration(builder.Configuration, Environment.GetEnvironmentVariables(), commandLine);
+builder.Services.AddDockerEngine();
+builder.Services.AddDockerProxy();
+builder.Services.AddAgentHealth();
+
+var app = builder.Build();
+var errors = app.Services.ConfigurationErrors();
+if (errors.Count > 0)
+{
+    foreach (var error in errors)
+    {
+        await Console.Error.WriteLineAsync($"hawser: configuration error: {error}");
+    }
+
+    return 1;
+}
+
+if (app.Services.UnsupportedModeError() is { } modeError)
+{
+    await Console.Error.WriteLineAsync($"hawser: {modeError}");
+    return 1;
+}
+
+app.UseTokenAuthentication();
+app.MapAgentHealth();
+app.MapDockerProxy();
+await app.RunAsync();
+return 0;
+
+/// <summary>The entry point; public so the test host can start it.</summary>
+public partial class Program;

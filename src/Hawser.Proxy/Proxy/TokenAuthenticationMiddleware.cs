@@ -1,0 +1,41 @@
+namespace Hawser.Proxy.Proxy;
+
+/// <summary>
+/// Rejects requests without the right token with 401, before anything reaches Docker. Only the health endpoints
+/// (<c>/_hawser/health</c>, <c>/health</c>) are open.
+/// </summary>
+internal sealed partial class TokenAuthenticationMiddleware(
+    RequestDelegate next,
+    TokenAuthenticator authenticator,
+    ILogger<TokenAuthenticationMiddleware> logger)
+{
+    public const string UnauthorizedMessage = "Unauthorized: missing or wrong X-Hawser-Token";
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        var path = context.Request.Path.Value;
+        if (!authenticator.IsRequired || path is "/_hawser/health" or "/health")
+        {
+            return next(context);
+        }
+
+        var header = context.Request.Headers[TokenAuthenticator.HeaderName].ToString();
+        var query = context.Request.Query.TryGetValue("token", out var values) ? values.ToString() : null;
+        if (authenticator.IsAuthorized(header, query))
+        {
+            return next(context);
+        }
+
+        Log.RequestUnauthorized(logger, context.Request.Method, path, context.Connection.RemoteIpAddress?.ToString());
+        return ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedMessage);
+    }
+
+    private static partial class Log
+    {
+        // Debug, not Warning: a scanner on an open port would otherwise fill the log. The token is never logged.
+        [LoggerMessage(2001, LogLevel.Debug, "Rejected {Method} {Path} from {RemoteAddress}: missing or wrong token")]
+        public static partial void RequestUnauthorized(ILogger logger, string method, string? path, string? remoteAddress);
+    }
+}
