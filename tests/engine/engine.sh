@@ -4,6 +4,7 @@
 #   engine.sh start DIR   start dockerd on unix://DIR/docker.sock, wait for /_ping, import local/busybox:1
 #   engine.sh stop DIR    stop the dockerd started in DIR, by the PID it wrote
 #   engine.sh install     apt-get the packages the engine needs (docker.io, busybox-static)
+#   engine.sh big-image DIR MB   import local/big:1, busybox plus MB megabytes of random data (once)
 #
 # The engine never touches the host's iptables and pulls nothing: the only image is a busybox root
 # built from the busybox-static binary of this machine.
@@ -70,6 +71,22 @@ start() {
   die "dockerd did not answer /_ping within 60 s (log: $dir/dockerd.log)"
 }
 
+big_image() {
+  local dir=$1 mb=$2 root
+  if curl -sf --unix-socket "$dir/docker.sock" http://d/images/local/big:1/json >/dev/null; then
+    return 0
+  fi
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/data"
+  cp "$(command -v busybox)" "$root/bin/busybox"
+  head -c "$((mb * 1024 * 1024))" /dev/urandom >"$root/data/blob"
+  tar -C "$root" -c . | curl -sf --unix-socket "$dir/docker.sock" -X POST \
+    -H 'Content-Type: application/x-tar' --data-binary @- \
+    'http://d/images/create?fromSrc=-&repo=local/big&tag=1' >/dev/null \
+    || die "importing local/big:1 failed"
+  rm -rf "$root"
+}
+
 stop() {
   local dir=$1 pid
   [ -f "$dir/dockerd.pid" ] || return 0
@@ -86,6 +103,7 @@ stop() {
 case "${1:-}" in
   install) install_packages ;;
   start) [ -n "${2:-}" ] || die "usage: engine.sh start DIR"; start "$2" ;;
+  big-image) [ -n "${3:-}" ] || die "usage: engine.sh big-image DIR MB"; big_image "$2" "$3" ;;
   stop) [ -n "${2:-}" ] || die "usage: engine.sh stop DIR"; stop "$2" ;;
-  *) die "usage: engine.sh install | start DIR | stop DIR" ;;
+  *) die "usage: engine.sh install | start DIR | stop DIR | big-image DIR MB" ;;
 esac
