@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Hawser.Proxy.Tests.Infrastructure;
+
+namespace Hawser.Proxy.Tests.Health;
+
+[Collection(EngineCollection.Name)]
+public sealed class HealthEndpointTests(DockerEngineFixture engine)
+{
+    [Fact]
+    public async Task HawserHealth_DaemonUpThenStopped_Returns200Then503()
+    {
+        var relay = new RecordingRelay(engine.SocketPath);
+        await using var session = await StandardAgent.StartAsync(engine, dockerEndpoint: relay.Endpoint);
+        using var client = session.Agent.CreateClient(token: null);
+
+        using var up = await client.GetAsync("/_hawser/health");
+        var upBody = await up.Content.ReadAsStringAsync();
+        await relay.DisposeAsync();
+        using var down = await client.GetAsync("/_hawser/health");
+        using var lb = await client.GetAsync("/health");
+
+        Assert.Equal(HttpStatusCode.OK, up.StatusCode);
+        Assert.Equal("""{"status":"healthy"}""", upBody);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, lb.StatusCode);
+    }
+
+    [Fact]
+    public async Task DockerRequest_DaemonUnreachable_Returns502WithAMessageAndNoInternals()
+    {
+        var relay = new RecordingRelay(engine.SocketPath);
+        await using var session = await StandardAgent.StartAsync(engine, dockerEndpoint: relay.Endpoint);
+        using var client = session.Agent.CreateClient(session.Token);
+        await relay.DisposeAsync();
+
+        using var response = await client.GetAsync("/containers/json");
+        var body = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.BadGateway, response.StatusCode);
+        Assert.Contains("not reachable", JsonDocument.Parse(body).RootElement.GetProperty("message").GetString(),
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.1", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HawserInfo_WithToken_ReportsTheFieldsDockhandReads()
+    {
+        await using var session = await StandardAgent.StartAsync(engine,
+            new Dictionary<string, string?> { ["AGENT_NAME"] = "edge \"box\"", ["AGENT_ID"] = "agent-1" });
+        using var client = session.Agent.CreateClient(session.Token);
+        using var anonymous = session.Agent.CreateClient(token: null);
+
+        var info = await client.GetFromJsonAsync<JsonElement>("/_hawser/info");
+        using var refused = await anonymous.GetAsync("/_hawser/info");
+
+        Assert.Equal("agent-1", info.GetProperty("agentId").GetString());
+        Assert.Equal("edge \"box\"", info.GetProperty("agentName").GetString());
+        Assert.Equal(await engine.DaemonVersionAsync(), info.GetProperty("dockerVersion").GetString());
+        Assert.Equal("standard", info.GetProperty("mode").GetString());
+        Assert.False(string.IsNullOrEmpty(info.GetProperty("hawserVersion").GetString()));
+        Assert.True(info.GetProperty("uptime").GetInt64() > 0);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+    }
+}
