@@ -1,4 +1,3 @@
-using System.Collections;
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
 using Hawser.Proxy.Health;
@@ -26,13 +25,9 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     Args = [],
     ContentRootPath = AppContext.BaseDirectory,
 });
-builder.Services.AddHawserConfiguration(builder.Configuration, Environment.GetEnvironmentVariables(), commandLine);
-builder.Services.AddDockerEngine();
-builder.Services.AddDockerProxy();
-builder.Services.AddAgentHealth();
-
-var app = builder.Build();
-var errors = app.Services.ConfigurationErrors();
+var early = builder.Services.AddHawserConfiguration(
+    builder.Configuration, Environment.GetEnvironmentVariables(), commandLine);
+var errors = early.Errors(builder.Configuration, DockerEndpointResolver.ForThisHost());
 if (errors.Count > 0)
 {
     foreach (var error in errors)
@@ -43,11 +38,17 @@ if (errors.Count > 0)
     return 1;
 }
 
-if (app.Services.UnsupportedModeError() is { } modeError)
+if (ConfigurationServiceCollectionExtensions.UnsupportedModeError(builder.Configuration) is { } modeError)
 {
     await Console.Error.WriteLineAsync($"hawser: {modeError}");
     return 1;
 }
+
+builder.Services.AddDockerEngine();
+builder.Services.AddDockerProxy();
+builder.Services.AddAgentHealth();
+
+var app = builder.Build();
 
 app.UseTokenAuthentication();
 app.MapAgentHealth();

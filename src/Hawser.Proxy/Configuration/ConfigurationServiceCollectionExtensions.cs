@@ -1,4 +1,5 @@
 using System.Collections;
+using Hawser.Proxy.Docker;
 using Microsoft.Extensions.Options;
 
 namespace Hawser.Proxy.Configuration;
@@ -9,7 +10,7 @@ internal static class ConfigurationServiceCollectionExtensions
     /// Adds the original agent's variables and the command line on top of appsettings.json and the environment,
     /// then binds and validates <see cref="HawserOptions"/> once.
     /// </summary>
-    public static IServiceCollection AddHawserConfiguration(
+    public static ConfigurationProblems AddHawserConfiguration(
         this IServiceCollection services,
         IConfigurationBuilder configuration,
         IDictionary environment,
@@ -21,39 +22,44 @@ internal static class ConfigurationServiceCollectionExtensions
         var problems = new List<string>();
         configuration.AddInMemoryCollection(LegacyEnvironment.ToSettings(environment, problems));
         configuration.AddInMemoryCollection(commandLine.Settings);
-        services.AddSingleton(new ConfigurationProblems(problems));
+        var early = new ConfigurationProblems(problems);
+        services.AddSingleton(early);
         services.AddSingleton<IValidateOptions<HawserOptions>, HawserOptionsValidator>();
         services.AddOptions<HawserOptions>().BindConfiguration(HawserOptions.SectionName).ValidateOnStart();
         services.AddHostedService<StartupBanner>();
-        return services;
+        return early;
     }
 
     /// <summary>
-    /// Resolves the options once, before the host starts, and returns every problem as one line each (empty when
-    /// the configuration is usable).
+    /// Binds and validates the options before the host is built (Kestrel's set-up already reads them), and returns
+    /// every problem as one line each; empty when the configuration is usable.
     /// </summary>
-    public static IReadOnlyList<string> ConfigurationErrors(this IServiceProvider services)
+    public static IReadOnlyList<string> Errors(
+        this ConfigurationProblems early,
+        IConfiguration configuration,
+        DockerEndpointResolver resolver)
     {
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        HawserOptions options;
         try
         {
-            _ = services.GetRequiredService<IOptions<HawserOptions>>().Value;
-            return [];
-        }
-        catch (OptionsValidationException ex)
-        {
-            return [.. ex.Failures];
+            options = configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions();
         }
         catch (InvalidOperationException ex)
         {
             // The binder's own message names the key and the type it could not convert to.
-            return [ex.Message];
+            return [.. early.Items, ex.Message];
         }
+
+        var result = new HawserOptionsValidator(early, resolver).Validate(null, options);
+        return result.Failed ? [.. result.Failures] : [];
     }
 
     /// <summary>A mode this build cannot run yet, refused at start rather than half-working.</summary>
-    public static string? UnsupportedModeError(this IServiceProvider services)
+    public static string? UnsupportedModeError(IConfiguration configuration)
     {
-        var options = services.GetRequiredService<IOptions<HawserOptions>>().Value;
+        var options = configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions();
         // LIMITATION: edge mode (the outbound WebSocket to Dockhand) is not built yet; see the edge-mode issue.
         return options.EffectiveMode == AgentMode.Edge
             ? "edge mode is not available in this build yet; unset DOCKHAND_SERVER_URL to run in standard mode."

@@ -80,7 +80,7 @@ internal static partial class DockerRoutes
         ArgumentNullException.ThrowIfNull(rawTarget);
 
         var q = rawTarget.IndexOf('?', StringComparison.Ordinal);
-        if (q < 0 || !rawTarget.Contains("token", StringComparison.OrdinalIgnoreCase))
+        if (q < 0)
         {
             return rawTarget;
         }

@@ -111,7 +111,7 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     private async Task WaitUntilListeningAsync()
     {
-        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        // A TCP connect works for HTTP and HTTPS alike; the banner is logged once Kestrel listens.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (DateTime.UtcNow < deadline)
         {
@@ -122,14 +122,11 @@ internal sealed class AgentProcess : IAsyncDisposable
 
             try
             {
-                using var response = await client.GetAsync("/health");
+                using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
+                await socket.ConnectAsync(IPAddress.Loopback, Port);
                 return;
             }
-            catch (HttpRequestException)
-            {
-                await Task.Delay(100);
-            }
-            catch (TaskCanceledException)
+            catch (SocketException)
             {
                 await Task.Delay(100);
             }
