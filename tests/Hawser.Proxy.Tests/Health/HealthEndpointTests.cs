@@ -11,13 +11,13 @@ public sealed class HealthEndpointTests(DockerEngineFixture engine)
     [Fact]
     public async Task HawserHealth_DaemonUpThenStopped_Returns200Then503()
     {
-        var relay = new RecordingRelay(engine.SocketPath);
-        await using var session = await StandardAgent.StartAsync(engine, dockerEndpoint: relay.Endpoint);
+        await using var spare = await SpareEngine.StartAsync();
+        await using var session = await StandardAgent.StartAsync(engine, dockerEndpoint: "unix://" + spare.SocketPath);
         using var client = session.Agent.CreateClient(token: null);
 
         using var up = await client.GetAsync("/_hawser/health");
         var upBody = await up.Content.ReadAsStringAsync();
-        await relay.DisposeAsync();
+        await spare.StopAsync();
         using var down = await client.GetAsync("/_hawser/health");
         using var lb = await client.GetAsync("/health");
 

@@ -11,7 +11,8 @@ namespace Hawser.Proxy.Tests.Infrastructure;
 /// </summary>
 public sealed class DockerEngineFixture : IAsyncLifetime
 {
-    private const string EngineDir = "/tmp/hawser-test-engine";
+    // One folder per test run, so two runs on one machine (a developer and CI) never share or stop each other's engine.
+    private static readonly string EngineDir = $"/tmp/hawser-test-engine-{Environment.ProcessId}";
     private bool _owned;
 
     public string SocketPath { get; private set; } = "";
@@ -49,6 +50,7 @@ public sealed class DockerEngineFixture : IAsyncLifetime
         {
             await ProcessRunner.RunAsync("bash", [RepositoryPaths.EngineScript, "stop", EngineDir],
                 timeout: TimeSpan.FromMinutes(1));
+            await ProcessRunner.RunAsync("rm", ["-rf", EngineDir], timeout: TimeSpan.FromMinutes(1));
         }
     }
 

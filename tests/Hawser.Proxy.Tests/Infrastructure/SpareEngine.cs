@@ -1,0 +1,50 @@
+namespace Hawser.Proxy.Tests.Infrastructure;
+
+/// <summary>
+/// A second real dockerd, without a bridge so it can run beside the shared one, for tests that stop the daemon
+/// under a running agent. Stopped by its PID (engine.sh stop).
+/// </summary>
+internal sealed class SpareEngine : IAsyncDisposable
+{
+    private readonly string _dir = "/tmp/hawser-spare-" + Guid.NewGuid().ToString("N")[..8];
+    private bool _running;
+
+    public string SocketPath => Path.Combine(_dir, "docker.sock");
+
+    public static async Task<SpareEngine> StartAsync()
+    {
+        var engine = new SpareEngine();
+        var result = await ProcessRunner.RunAsync("bash", [RepositoryPaths.EngineScript, "start", engine._dir],
+            new Dictionary<string, string?> { ["ENGINE_BRIDGE"] = "none" }, timeout: TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode == 0, result.Output);
+        engine._running = true;
+        return engine;
+    }
+
+    public async Task StopAsync()
+    {
+        if (_running)
+        {
+            var result = await ProcessRunner.RunAsync("bash", [RepositoryPaths.EngineScript, "stop", _dir],
+                timeout: TimeSpan.FromMinutes(1));
+            Assert.True(result.ExitCode == 0, result.Output);
+            _running = false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // dockerd may leave busy mount points in its exec root; a leftover folder in /tmp is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}
