@@ -16,7 +16,7 @@ namespace Hawser.Proxy.Proxy;
 /// Any other first request is handed to the HTTP pipeline with its bytes untouched.
 /// </summary>
 internal sealed partial class HijackConnectionMiddleware(
-    DockerConnector connector,
+    DaemonHijack hijack,
     TokenAuthenticator authenticator,
     ILogger<HijackConnectionMiddleware> logger)
 {
@@ -169,7 +169,7 @@ internal sealed partial class HijackConnectionMiddleware(
         Stream daemon;
         try
         {
-            daemon = await connector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            daemon = await hijack.ConnectAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
         {
@@ -182,12 +182,10 @@ internal sealed partial class HijackConnectionMiddleware(
         {
             try
             {
-                await daemon.WriteAsync(BuildDaemonRequest(method, target, head, body), cancellationToken)
-                    .ConfigureAwait(false);
-
                 // Step 4: read Docker's answer; relay a refusal as it is, or switch both sides to raw bytes.
-                var (daemonHead, headBytes, early) = await ReadResponseHeadAsync(daemon, cancellationToken)
-                    .ConfigureAwait(false);
+                var forwarded = head.Headers.Where(h => !NotForwarded.Contains(h.Key));
+                var (daemonHead, headBytes, early) = await DaemonHijack.SendAsync(daemon, method,
+                    DockerRoutes.WithoutToken(target), forwarded, body, cancellationToken).ConfigureAwait(false);
                 if (daemonHead is null)
                 {
                     await WriteErrorAsync(output, 502, "The Docker daemon closed the connection.").ConfigureAwait(false);
@@ -201,7 +199,8 @@ internal sealed partial class HijackConnectionMiddleware(
                     return;
                 }
 
-                await output.WriteAsync(Concat(UpgradedHead, early), cancellationToken).ConfigureAwait(false);
+                await output.WriteAsync(DaemonHijack.Concat(UpgradedHead, early), cancellationToken)
+                    .ConfigureAwait(false);
                 Log.HijackStarted(logger, DockerRoutes.Unversioned(target.Split('?', 2)[0]).Split('/')[1]);
 
                 // Step 5: copy both ways until Docker ends the session.
@@ -241,50 +240,6 @@ internal sealed partial class HijackConnectionMiddleware(
         }
     }
 
-    private static byte[] BuildDaemonRequest(string method, string target, HttpHead head, byte[] body)
-    {
-        var text = new StringBuilder(512)
-            .Append(method).Append(' ').Append(DockerRoutes.WithoutToken(target)).Append(" HTTP/1.1\r\n")
-            .Append("Host: localhost\r\n");
-        foreach (var (name, value) in head.Headers)
-        {
-            if (!NotForwarded.Contains(name))
-            {
-                text.Append(name).Append(": ").Append(value).Append("\r\n");
-            }
-        }
-
-        text.Append("Connection: Upgrade\r\nUpgrade: tcp\r\n")
-            .Append(CultureInfo.InvariantCulture, $"Content-Length: {body.Length}\r\n\r\n");
-        return Concat(Encoding.Latin1.GetBytes(text.ToString()), body);
-    }
-
-    private static async Task<(HttpHead? Head, byte[] HeadBytes, byte[] Early)> ReadResponseHeadAsync(
-        Stream daemon,
-        CancellationToken cancellationToken)
-    {
-        var buffer = new byte[HttpHead.MaxBytes];
-        var filled = 0;
-        while (filled < buffer.Length)
-        {
-            var read = await daemon.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false);
-            if (read == 0)
-            {
-                return (null, [], []);
-            }
-
-            filled += read;
-            var end = HttpHead.FindEnd(new ReadOnlySequence<byte>(buffer, 0, filled));
-            if (end > 0)
-            {
-                var headBytes = buffer[..(int)end];
-                return (HttpHead.Parse(headBytes), headBytes, buffer[(int)end..filled]);
-            }
-        }
-
-        return (null, [], []);
-    }
-
     private static async Task RelayRefusalAsync(
         Stream daemon,
         PipeWriter output,
@@ -297,7 +252,7 @@ internal sealed partial class HijackConnectionMiddleware(
         // Without a length, copy until Docker closes, within a bound.
         using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         bounded.CancelAfter(TimeSpan.FromSeconds(30));
-        await output.WriteAsync(Concat(headBytes, early), bounded.Token).ConfigureAwait(false);
+        await output.WriteAsync(DaemonHijack.Concat(headBytes, early), bounded.Token).ConfigureAwait(false);
         long remaining = long.TryParse(daemonHead["Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture,
             out var length) ? length - early.Length : long.MaxValue;
         var chunk = new byte[16 * 1024];
@@ -418,14 +373,6 @@ internal sealed partial class HijackConnectionMiddleware(
             $"HTTP/1.1 {status} {ReasonPhrases.GetReasonPhrase(status)}\r\nContent-Type: application/json\r\n"
             + $"Content-Length: {Encoding.UTF8.GetByteCount(json)}\r\nConnection: close\r\n\r\n");
         await output.WriteAsync(Encoding.UTF8.GetBytes(head + json)).ConfigureAwait(false);
-    }
-
-    private static byte[] Concat(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
-    {
-        var result = new byte[first.Length + second.Length];
-        first.CopyTo(result);
-        second.CopyTo(result.AsSpan(first.Length));
-        return result;
     }
 
     private static partial class Log

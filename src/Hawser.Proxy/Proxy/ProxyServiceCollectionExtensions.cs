@@ -13,6 +13,7 @@ internal static class ProxyServiceCollectionExtensions
         services.AddHttpForwarder();
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<DockerForwarder>();
+        services.AddSingleton<DaemonHijack>();
         services.AddSingleton<HijackConnectionMiddleware>();
         services.AddOptions<KestrelServerOptions>()
             .Configure<IOptions<HawserOptions>, HijackConnectionMiddleware>(ConfigureListener);
