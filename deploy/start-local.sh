@@ -28,13 +28,21 @@ if [ -z "${DOCKER_SOCKET:-}" ] && [ -z "${DOCKER_HOST:-}" ]; then
   fi
 fi
 
+agent=
 cleanup() {
+  if [ -n "$agent" ] && kill -0 "$agent" 2>/dev/null; then
+    kill -TERM "$agent" 2>/dev/null || true
+    wait "$agent" 2>/dev/null || true
+  fi
   if [ -n "$started_engine" ]; then
     bash tests/engine/engine.sh stop "$engine_dir"
   fi
 }
+# The agent runs as a child so that the engine can be stopped after it; a signal to this script stops both,
+# also when the script itself was started in the background (where SIGINT is ignored).
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'exit 143' TERM
+trap 'exit 130' INT HUP
 
 if [ -z "${TOKEN:-}" ]; then
   echo "start-local: no TOKEN set, so the agent listens on 127.0.0.1 only; set TOKEN=... to accept Dockhand" >&2

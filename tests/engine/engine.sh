@@ -4,7 +4,10 @@
 #   engine.sh start DIR   start dockerd on unix://DIR/docker.sock, wait for /_ping, import local/busybox:1
 #   engine.sh stop DIR    stop the dockerd started in DIR, by the PID it wrote
 #
-# ENGINE_BRIDGE=none gives a second engine on the same host its own (absent) bridge, so two can run at once.
+# Each engine runs without the default docker0 bridge (--bridge=none): several engines on one host (a developer's
+# and CI's) would otherwise share docker0, and the first one to stop removes it under the others. Containers get
+# loopback networking only, which is all the tests need; "docker run" prints that IPv4 forwarding is disabled,
+# because the engine never changes the host's forwarding or firewall. ENGINE_BRIDGE=default restores docker0.
 #   engine.sh install     apt-get the packages the engine needs (docker.io, busybox-static)
 #   engine.sh big-image DIR MB   import local/big:1, busybox plus MB megabytes of random data (once)
 #
@@ -59,13 +62,13 @@ start() {
   # Own cgroup and bridge settings are left at dockerd's defaults; iptables stays untouched so the host's
   # firewall is not changed by a test run.
   local extra=()
-  [ -z "${ENGINE_BRIDGE:-}" ] || extra+=("--bridge=$ENGINE_BRIDGE")
+  [ "${ENGINE_BRIDGE:-none}" = default ] || extra+=("--bridge=${ENGINE_BRIDGE:-none}")
   setsid dockerd --data-root "$dir/data" --exec-root "$dir/exec" --pidfile "$dir/dockerd.pid" \
     -H "unix://$dir/docker.sock" --iptables=false --ip6tables=false --ip-forward=false "${extra[@]}" \
     >"$dir/dockerd.log" 2>&1 </dev/null &
   for _ in $(seq 1 120); do
     if ping_ok "$dir"; then
-      [ -n "${ENGINE_BRIDGE:-}" ] || import_busybox "$dir"
+      import_busybox "$dir"
       echo "$dir/docker.sock"
       return 0
     fi

@@ -1,4 +1,5 @@
 using Docker.DotNet;
+using Docker.DotNet.Models;
 
 namespace Hawser.Proxy.Docker;
 
@@ -24,6 +25,29 @@ internal sealed class DockerEngine : IDockerEngine, IDisposable
         return new DaemonVersion(version.Version ?? "unknown", version.APIVersion ?? "unknown",
             version.Os ?? "unknown", version.Arch ?? "unknown");
     }
+
+    public async Task<string> CreateExecAsync(
+        string container,
+        IReadOnlyList<string> command,
+        string? user,
+        CancellationToken cancellationToken)
+    {
+        var created = await _client.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
+        {
+            AttachStdin = true,
+            AttachStdout = true,
+            AttachStderr = true,
+            Tty = true,
+            Cmd = [.. command],
+            User = string.IsNullOrEmpty(user) ? null : user,
+        }, cancellationToken).ConfigureAwait(false);
+        return created.ID;
+    }
+
+    public Task ResizeExecAsync(string execId, int columns, int rows, CancellationToken cancellationToken) =>
+        _client.Exec.ResizeContainerExecTtyAsync(execId,
+            new ContainerResizeParameters { Width = checked((long)columns), Height = checked((long)rows) },
+            cancellationToken);
 
     public void Dispose() => _client.Dispose();
 }

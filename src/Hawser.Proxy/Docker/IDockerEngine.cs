@@ -9,4 +9,10 @@ internal interface IDockerEngine
     Task PingAsync(CancellationToken cancellationToken);
 
     Task<DaemonVersion> GetVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Creates a TTY exec with stdin, stdout and stderr attached, and returns its id.</summary>
+    Task<string> CreateExecAsync(string container, IReadOnlyList<string> command, string? user,
+        CancellationToken cancellationToken);
+
+    Task ResizeExecAsync(string execId, int columns, int rows, CancellationToken cancellationToken);
 }

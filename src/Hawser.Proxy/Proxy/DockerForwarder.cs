@@ -25,6 +25,7 @@ internal sealed partial class DockerForwarder : IDisposable
     private readonly ForwarderRequestConfig _longLivedCall;
     private readonly long? _maxRequestBodyBytes;
     private readonly ILogger<DockerForwarder> _logger;
+    private readonly string _endpoint;
 
     public DockerForwarder(
         IHttpForwarder forwarder,
@@ -37,6 +38,7 @@ internal sealed partial class DockerForwarder : IDisposable
 
         _forwarder = forwarder;
         _logger = logger;
+        _endpoint = connector.Endpoint.ToString();
         _maxRequestBodyBytes = options.Value.Proxy.MaxRequestBodyBytes;
         _invoker = new HttpMessageInvoker(new SocketsHttpHandler
         {
@@ -114,7 +116,7 @@ internal sealed partial class DockerForwarder : IDisposable
         var exception = context.GetForwarderErrorFeature()?.Exception;
         if (error is ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled
             or ForwarderError.ResponseBodyCanceled or ForwarderError.UpgradeRequestCanceled
-            || context.RequestAborted.IsCancellationRequested)
+            || context.RequestAborted.IsCancellationRequested || exception is ResponseTooLargeException)
         {
             Log.ClientWentAway(_logger, context.Request.Method, error);
             return;
@@ -130,7 +132,7 @@ internal sealed partial class DockerForwarder : IDisposable
             return;
         }
 
-        Log.DockerRequestFailed(_logger, context.Request.Method, error, exception);
+        Log.DockerRequestFailed(_logger, _endpoint, context.Request.Method, error, exception);
         if (error == ForwarderError.RequestTimedOut)
         {
             await WriteIfPossibleAsync(context, StatusCodes.Status504GatewayTimeout,
@@ -151,8 +153,10 @@ internal sealed partial class DockerForwarder : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(2010, LogLevel.Warning, "Docker {Method} request failed ({Error})")]
-        public static partial void DockerRequestFailed(ILogger logger, string method, ForwarderError error, Exception? exception);
+        // YARP's own log of the same failure is turned off in appsettings.json, so the exception is logged once.
+        [LoggerMessage(2010, LogLevel.Warning, "Docker {Method} request to {DockerEndpoint} failed ({Error})")]
+        public static partial void DockerRequestFailed(ILogger logger, string dockerEndpoint, string method,
+            ForwarderError error, Exception? exception);
 
         [LoggerMessage(2011, LogLevel.Debug, "Client went away during a Docker {Method} request ({Error})")]
         public static partial void ClientWentAway(ILogger logger, string method, ForwarderError error);

@@ -1,8 +1,8 @@
 namespace Hawser.Proxy.Tests.Infrastructure;
 
 /// <summary>
-/// A second real dockerd, without a bridge so it can run beside the shared one, for tests that stop the daemon
-/// under a running agent. Stopped by its PID (engine.sh stop).
+/// A second real dockerd beside the shared one, for tests that stop the daemon under a running agent. Stopped by its
+/// PID (engine.sh stop).
 /// </summary>
 internal sealed class SpareEngine : IAsyncDisposable
 {
@@ -15,7 +15,7 @@ internal sealed class SpareEngine : IAsyncDisposable
     {
         var engine = new SpareEngine();
         var result = await ProcessRunner.RunAsync("bash", [RepositoryPaths.EngineScript, "start", engine._dir],
-            new Dictionary<string, string?> { ["ENGINE_BRIDGE"] = "none" }, timeout: TimeSpan.FromMinutes(2));
+            timeout: TimeSpan.FromMinutes(2));
         Assert.True(result.ExitCode == 0, result.Output);
         engine._running = true;
         return engine;
