@@ -3,6 +3,10 @@ namespace Hawser.Proxy.Configuration;
 /// <summary>Edge mode: the outbound WebSocket to Dockhand.</summary>
 public sealed class EdgeOptions
 {
+    /// <summary>The dead-link timeout in force: <see cref="DeadLinkTimeout"/>, else max(2 × heartbeat, 60 s).</summary>
+    public TimeSpan EffectiveDeadLinkTimeout => DeadLinkTimeout
+        ?? TimeSpan.FromTicks(Math.Max(HeartbeatInterval.Ticks * 2, TimeSpan.FromSeconds(60).Ticks));
+
     /// <summary>
     /// Dockhand's WebSocket URL, <c>ws://</c> or <c>wss://…/api/hawser/connect</c>. Default unset (standard mode).
     /// Legacy: <c>DOCKHAND_SERVER_URL</c>.
@@ -26,6 +30,18 @@ public sealed class EdgeOptions
 
     /// <summary>How long to wait for <c>welcome</c>. Default 30 s, range 1 s – 10 min. Legacy: <c>WELCOME_TIMEOUT</c>.</summary>
     public TimeSpan WelcomeTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Longest time without any frame from the server before the link counts as dead. Default: unset, meaning
+    /// max(2 × HeartbeatInterval, 60 s) as in the original agent; range 1 s – 1 h.
+    /// </summary>
+    public TimeSpan? DeadLinkTimeout { get; set; }
+
+    /// <summary>
+    /// Extra headers on the WebSocket upgrade request, for an authenticating proxy in front of Dockhand
+    /// (<c>Hawser:Edge:Headers:Name=value</c>). Default: none. Values are secrets: never logged.
+    /// </summary>
+    public Dictionary<string, string> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Largest WebSocket message, in bytes. Default 256 MiB, range 1 MiB – 2 GiB. Legacy: <c>MAX_MESSAGE_SIZE_MB</c>.</summary>
     public long MaxMessageBytes { get; set; } = 256L * 1024 * 1024;

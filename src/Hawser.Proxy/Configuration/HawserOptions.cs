@@ -29,6 +29,12 @@ public sealed class HawserOptions
     /// <summary>Human name shown in Dockhand. Default: the host name. Legacy: <c>AGENT_NAME</c>.</summary>
     public string? AgentName { get; set; }
 
+    /// <summary>
+    /// Folder for the agent's own state (the agent id, so it stays the same across restarts). Default
+    /// <c>/var/lib/hawser</c>. Legacy-style variable: <c>STATE_DIR</c>.
+    /// </summary>
+    public string StateDir { get; set; } = "/var/lib/hawser";
+
     /// <summary>Where the agent listens (standard mode) or serves its health endpoint (edge mode).</summary>
     public ListenerOptions Listen { get; set; } = new();
 

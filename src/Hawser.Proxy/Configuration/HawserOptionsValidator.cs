@@ -21,7 +21,11 @@ internal sealed class HawserOptionsValidator(ConfigurationProblems earlyProblems
         ValidateListener(options, problems);
         ValidateDocker(options.Docker, problems);
         ValidateProxy(options.Proxy, problems);
-        ValidateEdge(options.Edge, problems);
+        if (options.EffectiveMode == AgentMode.Edge)
+        {
+            ValidateEdge(options.Edge, problems);
+        }
+
         Range(problems, "Hawser:Compose:Timeout (COMPOSE_TIMEOUT)", options.Compose.Timeout,
             TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
         if (string.IsNullOrWhiteSpace(options.Compose.StacksDir))
@@ -143,6 +147,11 @@ internal sealed class HawserOptionsValidator(ConfigurationProblems earlyProblems
             problems.Add(string.Create(CultureInfo.InvariantCulture,
                 $"Hawser:Edge:MaxMessageBytes (MAX_MESSAGE_SIZE_MB) must be from 1 MiB to 2 GiB "
                 + $"(got {edge.MaxMessageBytes} bytes)."));
+        }
+
+        if (edge.DeadLinkTimeout is { } deadLink)
+        {
+            Range(problems, "Hawser:Edge:DeadLinkTimeout", deadLink, TimeSpan.FromSeconds(1), TimeSpan.FromHours(1));
         }
 
         if (!string.IsNullOrEmpty(edge.CaCertPath) && !File.Exists(edge.CaCertPath))

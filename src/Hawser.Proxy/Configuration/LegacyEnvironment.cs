@@ -45,6 +45,7 @@ internal static class LegacyEnvironment
         ("WELCOME_TIMEOUT", "Hawser:Edge:WelcomeTimeout", Kind.Seconds),
         ("MAX_MESSAGE_SIZE_MB", "Hawser:Edge:MaxMessageBytes", Kind.Megabytes),
         ("STACKS_DIR", "Hawser:Compose:StacksDir", Kind.Text),
+        ("STATE_DIR", "Hawser:StateDir", Kind.Text),
         ("COMPOSE_TIMEOUT", "Hawser:Compose:Timeout", Kind.Seconds),
         ("LOG_LEVEL", "Logging:LogLevel:Default", Kind.LogLevel),
     ];

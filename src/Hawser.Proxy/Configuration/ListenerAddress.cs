@@ -28,6 +28,12 @@ internal static class ListenerAddress
             return options.Listen.BindAddress;
         }
 
+        // Edge mode serves only its health endpoint, on loopback unless asked: an edge host exposes no port.
+        if (options.EffectiveMode == AgentMode.Edge)
+        {
+            return "127.0.0.1";
+        }
+
         return string.IsNullOrEmpty(options.Token) && !options.Listen.DangerousAllowUnauthenticated ? "127.0.0.1" : "*";
     }
 }

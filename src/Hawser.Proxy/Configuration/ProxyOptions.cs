@@ -4,10 +4,9 @@ namespace Hawser.Proxy.Configuration;
 public sealed class ProxyOptions
 {
     /// <summary>
-    /// Longest silence allowed on a short Docker call before it is ended with 504 (standard mode), and the deadline
-    /// of a non-streaming request (edge mode). Streams (logs, events, stats, attach, exec, pull, push, build, load,
-    /// save, archive, wait, prune) never time out. Default 30 s, range 1 s – 24 h. Legacy: <c>REQUEST_TIMEOUT</c>
-    /// (whole seconds).
+    /// Edge mode: the deadline of a non-streaming request (paths ending in <c>/prune</c> get at least 300 s, as
+    /// Dockhand waits that long). Standard mode has no such deadline: the caller's own timeout and its disconnect
+    /// end a call. Default 30 s, range 1 s – 24 h. Legacy: <c>REQUEST_TIMEOUT</c> (whole seconds).
     /// </summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

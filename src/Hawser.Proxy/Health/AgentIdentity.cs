@@ -11,5 +11,18 @@ internal sealed class AgentIdentity(IOptions<HawserOptions> options)
     public string Id { get; } = string.IsNullOrEmpty(options.Value.AgentId) ? Guid.NewGuid().ToString() : options.Value.AgentId;
 
     public string Name { get; } = !string.IsNullOrEmpty(options.Value.AgentName) ? options.Value.AgentName
-        : string.IsNullOrEmpty(Environment.MachineName) ? "hawser-agent" : Environment.MachineName;
+        : HostName() is { Length: > 0 } host ? host : "hawser-agent";
+
+    /// <summary>The full host name, as Go's os.Hostname gives it (Environment.MachineName stops at the first dot).</summary>
+    public static string HostName()
+    {
+        try
+        {
+            return System.Net.Dns.GetHostName();
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return Environment.MachineName;
+        }
+    }
 }

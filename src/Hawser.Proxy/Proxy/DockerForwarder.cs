@@ -21,8 +21,7 @@ internal sealed partial class DockerForwarder : IDisposable
     private readonly IHttpForwarder _forwarder;
     private readonly HttpMessageInvoker _invoker;
     private readonly DockerRequestTransformer _transformer = new();
-    private readonly ForwarderRequestConfig _shortCall;
-    private readonly ForwarderRequestConfig _longLivedCall;
+    private readonly ForwarderRequestConfig _call;
     private readonly long? _maxRequestBodyBytes;
     private readonly ILogger<DockerForwarder> _logger;
     private readonly string _endpoint;
@@ -51,15 +50,17 @@ internal sealed partial class DockerForwarder : IDisposable
             ActivityHeadersPropagator = null,
         });
 
-        // Docker speaks HTTP/1.1 only; YARP would otherwise try HTTP/2 first.
-        _shortCall = new ForwarderRequestConfig
+        // Docker speaks HTTP/1.1 only; YARP would otherwise try HTTP/2 first. No idle timeout (YARP's default is
+        // 100 s): a log follow, an events stream, a wait or a prune may be silent for hours, and Docker has more
+        // such calls than any list would keep up with (spec 2.6). The caller's own deadline and its disconnect end
+        // a call; an edge request gets its deadline from the tunnel.
+        _call = new ForwarderRequestConfig
         {
-            ActivityTimeout = options.Value.Proxy.RequestTimeout,
+            ActivityTimeout = Timeout.InfiniteTimeSpan,
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionExact,
             AllowResponseBuffering = false,
         };
-        _longLivedCall = _shortCall with { ActivityTimeout = Timeout.InfiniteTimeSpan };
     }
 
     public async Task ForwardAsync(HttpContext context)
@@ -86,9 +87,8 @@ internal sealed partial class DockerForwarder : IDisposable
         }
 
         LiftBodyLimits(context);
-        var longLived = DockerRoutes.IsLongLived(context.Request.Method, context.Request.Path.Value ?? "/");
-        var error = await _forwarder.SendAsync(context, DestinationPrefix, _invoker,
-            longLived ? _longLivedCall : _shortCall, _transformer).ConfigureAwait(false);
+        var error = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _call, _transformer)
+            .ConfigureAwait(false);
         if (error != ForwarderError.None)
         {
             await ReportAsync(context, error).ConfigureAwait(false);

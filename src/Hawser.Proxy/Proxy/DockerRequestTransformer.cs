@@ -25,6 +25,9 @@ internal sealed class DockerRequestTransformer : HttpTransformer
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken)
             .ConfigureAwait(false);
         proxyRequest.Headers.Remove(TokenAuthenticator.HeaderName);
+
+        // The daemon sees Host: localhost, as from the docker CLI, not the agent's public name.
+        proxyRequest.Headers.Host = null;
         var rawTarget = httpContext.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "/";
         proxyRequest.RequestUri = new Uri(destinationPrefix + DockerRoutes.WithoutToken(rawTarget), Verbatim);
     }
@@ -38,7 +41,9 @@ internal sealed class DockerRequestTransformer : HttpTransformer
 
         var proceed = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken)
             .ConfigureAwait(false);
-        if (proceed && proxyResponse?.Content.Headers.ContentLength is null)
+        // Not for a 101: YARP still has to add the upgrade headers (attach/ws, BuildKit's /session).
+        if (proceed && proxyResponse is { StatusCode: not System.Net.HttpStatusCode.SwitchingProtocols }
+            && proxyResponse.Content.Headers.ContentLength is null)
         {
             await httpContext.Response.StartAsync(cancellationToken).ConfigureAwait(false);
             await httpContext.Response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);

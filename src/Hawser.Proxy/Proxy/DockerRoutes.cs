@@ -74,7 +74,7 @@ internal static partial class DockerRoutes
         return false;
     }
 
-    /// <summary>The request target with every <c>token</c> query parameter removed, otherwise byte for byte.</summary>
+    /// <summary>The request target with every <c>token</c> query parameter (any case) removed, otherwise byte for byte.</summary>
     public static string WithoutToken(string rawTarget)
     {
         ArgumentNullException.ThrowIfNull(rawTarget);
@@ -90,7 +90,7 @@ internal static partial class DockerRoutes
         foreach (var pair in rawTarget[(q + 1)..].Split('&'))
         {
             var name = pair.Split('=', 2)[0];
-            if (pair.Length == 0 || Uri.UnescapeDataString(name.Replace('+', ' ')) == "token")
+            if (pair.Length == 0 || IsTokenName(name))
             {
                 continue;
             }
@@ -102,7 +102,12 @@ internal static partial class DockerRoutes
         return builder.ToString();
     }
 
-    /// <summary>The value of the first <c>token</c> query parameter, or null.</summary>
+    // ASP.NET Core's query collection, which the HTTP pipeline authenticates with, matches names without regard to
+    // case after decoding; stripping and the hijack path must match exactly the same names.
+    private static bool IsTokenName(string encodedName) =>
+        string.Equals(Uri.UnescapeDataString(encodedName.Replace('+', ' ')), "token", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The value of the first <c>token</c> query parameter (any case), or null.</summary>
     public static string? QueryToken(string rawTarget)
     {
         ArgumentNullException.ThrowIfNull(rawTarget);
@@ -116,7 +121,7 @@ internal static partial class DockerRoutes
         foreach (var pair in rawTarget[(q + 1)..].Split('&'))
         {
             var parts = pair.Split('=', 2);
-            if (parts.Length == 2 && Uri.UnescapeDataString(parts[0].Replace('+', ' ')) == "token")
+            if (parts.Length == 2 && IsTokenName(parts[0]))
             {
                 return Uri.UnescapeDataString(parts[1].Replace('+', ' '));
             }

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Hawser.Proxy.Docker;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.WebUtilities;
 
 namespace Hawser.Proxy.Proxy;
@@ -24,6 +25,9 @@ internal sealed partial class HijackConnectionMiddleware(
 
     // A connection that sends nothing is closed after this, so idle sockets cannot pile up in front of Kestrel.
     private static readonly TimeSpan FirstRequestTimeout = TimeSpan.FromSeconds(30);
+
+    // From the request head to Docker's answer: reading the body, dialling, Docker's response head.
+    private static readonly TimeSpan SetupTimeout = TimeSpan.FromSeconds(30);
 
     private static readonly HashSet<string> NotForwarded = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -46,11 +50,10 @@ internal sealed partial class HijackConnectionMiddleware(
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(next);
 
-        HttpHead? head;
+        (HttpHead Head, byte[] Bytes)? head;
         try
         {
-            head = await ReadHijackHeadAsync(connection.Transport.Input, connection.ConnectionClosed)
-                .ConfigureAwait(false);
+            head = await ReadHijackHeadAsync(connection.Transport.Input).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -64,13 +67,14 @@ internal sealed partial class HijackConnectionMiddleware(
             return;
         }
 
-        await ServeAsync(connection, head).ConfigureAwait(false);
+        await ServeAsync(connection, head.Value.Head, head.Value.Bytes).ConfigureAwait(false);
     }
 
-    private static async Task<HttpHead?> ReadHijackHeadAsync(PipeReader input, CancellationToken connectionClosed)
+    private static async Task<(HttpHead Head, byte[] Bytes)?> ReadHijackHeadAsync(PipeReader input)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(connectionClosed);
-        timeout.CancelAfter(FirstRequestTimeout);
+        // Not linked to ConnectionClosed, which Kestrel fires on the client's FIN even when the request and its
+        // stdin arrived with it; a closed connection ends the read with IsCompleted instead.
+        using var timeout = new CancellationTokenSource(FirstRequestTimeout);
         while (true)
         {
             var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
@@ -78,9 +82,9 @@ internal sealed partial class HijackConnectionMiddleware(
             var verdict = Inspect(buffer, out var headLength);
             if (verdict == Verdict.Hijack)
             {
-                var head = HttpHead.Parse(buffer.Slice(0, headLength).ToArray());
+                var bytes = buffer.Slice(0, headLength).ToArray();
                 input.AdvanceTo(buffer.GetPosition(headLength));
-                return head;
+                return (HttpHead.Parse(bytes), bytes);
             }
 
             if (verdict == Verdict.Pass || result.IsCompleted || buffer.Length > HttpHead.MaxBytes)
@@ -124,18 +128,32 @@ internal sealed partial class HijackConnectionMiddleware(
             return Verdict.NeedMore;
         }
 
-        var head = HttpHead.Parse(buffer.Slice(0, headLength).ToArray());
-        return head.HasToken("Connection", "upgrade") && !string.IsNullOrEmpty(head["Upgrade"])
-            ? Verdict.Hijack
-            : Verdict.Pass;
+        var bytes = buffer.Slice(0, headLength).ToArray();
+        var head = HttpHead.Parse(bytes);
+        if (!head.HasToken("Connection", "upgrade") || string.IsNullOrEmpty(head["Upgrade"]))
+        {
+            return Verdict.Pass;
+        }
+
+        // A malformed upgrade head is still taken here (and refused), never handed to Kestrel half-read.
+        return Verdict.Hijack;
     }
 
-    private async Task ServeAsync(ConnectionContext connection, HttpHead head)
+    private async Task ServeAsync(ConnectionContext connection, HttpHead head, byte[] headBytes)
     {
         var input = connection.Transport.Input;
         var output = connection.Transport.Output;
-        var cancellationToken = connection.ConnectionClosed;
+
+        // Not ConnectionClosed: Kestrel fires it when the client half-closes, which a client that sends its
+        // stdin at once and ends it may do before Docker has even answered.
+        using var setup = new CancellationTokenSource(SetupTimeout);
+        var cancellationToken = setup.Token;
         var (method, target, _) = head.RequestLine!.Value;
+        if (!HttpHead.IsWellFormed(headBytes) || DockerRoutes.IsSuspicious(target))
+        {
+            await WriteErrorAsync(output, 400, "Malformed exec or attach request.").ConfigureAwait(false);
+            return;
+        }
 
         // Step 1: authenticate, exactly as the HTTP pipeline does.
         if (!authenticator.IsAuthorized(head[TokenAuthenticator.HeaderName], DockerRoutes.QueryToken(target)))
@@ -159,7 +177,16 @@ internal sealed partial class HijackConnectionMiddleware(
             return;
         }
 
-        var body = await ReadBodyAsync(input, (int)length, cancellationToken).ConfigureAwait(false);
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(input, (int)length, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            body = null;
+        }
+
         if (body is null)
         {
             return;
@@ -184,7 +211,7 @@ internal sealed partial class HijackConnectionMiddleware(
             {
                 // Step 4: read Docker's answer; relay a refusal as it is, or switch both sides to raw bytes.
                 var forwarded = head.Headers.Where(h => !NotForwarded.Contains(h.Key));
-                var (daemonHead, headBytes, early) = await DaemonHijack.SendAsync(daemon, method,
+                var (daemonHead, daemonHeadBytes, early) = await DaemonHijack.SendAsync(daemon, method,
                     DockerRoutes.WithoutToken(target), forwarded, body, cancellationToken).ConfigureAwait(false);
                 if (daemonHead is null)
                 {
@@ -194,7 +221,7 @@ internal sealed partial class HijackConnectionMiddleware(
 
                 if (daemonHead.StatusCode != 101)
                 {
-                    await RelayRefusalAsync(daemon, output, daemonHead, headBytes, early, cancellationToken)
+                    await RelayRefusalAsync(daemon, output, daemonHead, daemonHeadBytes, early, cancellationToken)
                         .ConfigureAwait(false);
                     return;
                 }
@@ -202,6 +229,7 @@ internal sealed partial class HijackConnectionMiddleware(
                 await output.WriteAsync(DaemonHijack.Concat(UpgradedHead, early), cancellationToken)
                     .ConfigureAwait(false);
                 Log.HijackStarted(logger, DockerRoutes.Unversioned(target.Split('?', 2)[0]).Split('/')[1]);
+                KeepAlive(connection, daemon);
 
                 // Step 5: copy both ways until Docker ends the session.
                 var (sent, received, failure) = await PumpAsync(input, output, daemon)
@@ -212,6 +240,30 @@ internal sealed partial class HijackConnectionMiddleware(
             {
                 Log.HijackAborted(logger, ex.GetType().Name);
             }
+        }
+    }
+
+    /// <summary>
+    /// TCP keep-alive on both sides of a raw session: a peer that vanished (power loss, dropped NAT entry) is
+    /// noticed within about a minute even while the session is silent, and the session is then closed.
+    /// </summary>
+    private static void KeepAlive(ConnectionContext connection, Stream daemon)
+    {
+        foreach (var socket in new[]
+        {
+            connection.Features.Get<IConnectionSocketFeature>()?.Socket,
+            (daemon as NetworkStream)?.Socket,
+        })
+        {
+            if (socket is null || socket.AddressFamily == AddressFamily.Unix)
+            {
+                continue;
+            }
+
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveTime, 30);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveInterval, 10);
+            socket.SetSocketOption(SocketOptionLevel.Tcp, SocketOptionName.TcpKeepAliveRetryCount, 3);
         }
     }
 

@@ -51,6 +51,43 @@ internal sealed record HttpHead(string StartLine, IReadOnlyList<KeyValuePair<str
             : null;
     }
 
+    /// <summary>
+    /// True when every header line is a plain <c>name: value</c>: a token name, no whitespace before the colon, no
+    /// bare CR or LF, no control bytes, no obsolete line folding. A head that fails this is refused, so nothing
+    /// can be smuggled into the request the agent writes to Docker.
+    /// </summary>
+    public static bool IsWellFormed(ReadOnlySpan<byte> head)
+    {
+        var text = Encoding.Latin1.GetString(head);
+        if (!text.EndsWith("\r\n\r\n", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var lines = text[..^4].Split("\r\n");
+        foreach (var line in lines)
+        {
+            if (line.Length == 0 || line.Any(c => c < 0x20 && c != '\t' || c == 0x7F))
+            {
+                return false;
+            }
+        }
+
+        foreach (var line in lines.Skip(1))
+        {
+            var colon = line.IndexOf(':', StringComparison.Ordinal);
+            if (colon <= 0 || !line[..colon].All(IsTokenChar))
+            {
+                return false;
+            }
+        }
+
+        return lines[0].Split(' ').Length == 3;
+    }
+
+    private static bool IsTokenChar(char c) =>
+        c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' || "!#$%&'*+-.^_`|~".Contains(c);
+
     public static HttpHead Parse(ReadOnlySpan<byte> head)
     {
         var text = Encoding.Latin1.GetString(head);

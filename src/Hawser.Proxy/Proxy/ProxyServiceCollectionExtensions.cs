@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Security;
 using System.Security.Authentication;
 using Hawser.Proxy.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -8,6 +9,20 @@ namespace Hawser.Proxy.Proxy;
 
 internal static class ProxyServiceCollectionExtensions
 {
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static readonly CipherSuitesPolicy CipherSuites = new(
+    [
+        TlsCipherSuite.TLS_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_CHACHA20_POLY1305_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+        TlsCipherSuite.TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+        TlsCipherSuite.TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]);
+
     public static IServiceCollection AddDockerProxy(this IServiceCollection services)
     {
         services.AddHttpForwarder();
@@ -55,6 +70,11 @@ internal static class ProxyServiceCollectionExtensions
                 {
                     https.ServerCertificate = certificate;
                     https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                    if (!OperatingSystem.IsWindows())
+                    {
+                        // The original agent's TLS 1.2 suites (spec 2.1): ECDHE with AES-GCM or ChaCha20 only.
+                        https.OnAuthenticate = (_, ssl) => ssl.CipherSuitesPolicy = CipherSuites;
+                    }
                 });
             }
 

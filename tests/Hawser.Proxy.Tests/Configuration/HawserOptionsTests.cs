@@ -102,6 +102,11 @@ public sealed class HawserOptionsTests
     public void LegacyVariable_InvalidValue_FailsWithItsMessage(string variable, string value, string message)
     {
         var environment = OptionsHarness.Valid((variable, value));
+        if (EdgeOnly.Contains(variable))
+        {
+            environment["DOCKHAND_SERVER_URL"] = "wss://dockhand.test/api/hawser/connect";
+        }
+
         if (variable == "DOCKER_HOST")
         {
             environment.Remove("DOCKER_SOCKET");
@@ -110,6 +115,22 @@ public sealed class HawserOptionsTests
         var (_, errors, _) = OptionsHarness.Load(environment, null, "/run/test.sock");
 
         Assert.Equal([message], errors);
+    }
+
+    private static readonly string[] EdgeOnly =
+    [
+        "HEARTBEAT_INTERVAL", "RECONNECT_DELAY", "MAX_RECONNECT_DELAY", "WELCOME_TIMEOUT", "MAX_MESSAGE_SIZE_MB",
+        "CA_CERT",
+    ];
+
+    [Theory]
+    [InlineData("HEARTBEAT_INTERVAL", "0")]
+    [InlineData("CA_CERT", "/nonexistent/ca.pem")]
+    public void EdgeSetting_InvalidInStandardMode_DoesNotStopTheAgent(string variable, string value)
+    {
+        var (_, errors, _) = OptionsHarness.Load(OptionsHarness.Valid((variable, value)), null, "/run/test.sock");
+
+        Assert.Empty(errors);
     }
 
     [Theory]

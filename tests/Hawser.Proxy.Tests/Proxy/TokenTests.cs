@@ -62,12 +62,18 @@ public sealed class TokenTests(DockerEngineFixture engine)
 
         var ps = await session.Cli.RunAsync("ps");
         using var byQuery = await anonymous.GetAsync($"/containers/json?all=1&token={session.Token}");
+        using var byUpperQuery = await anonymous.GetAsync($"/containers/json?TOKEN={session.Token}&size=0");
         var execId = await CreateExecAsync(session, name);
         var upgrade = await RawExecStartAsync(session.Agent.Port, execId, session.Token);
         await session.Cli.RemoveAsync(name);
 
         Assert.True(ps.ExitCode == 0, ps.Output);
         Assert.Equal(HttpStatusCode.OK, byQuery.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byUpperQuery.StatusCode);
+        Assert.Contains("GET /containers/json?size=0 HTTP/1.1", relay.Recorded, StringComparison.Ordinal);
+        var proxied = relay.Recorded[relay.Recorded.IndexOf("GET /containers/json?all=1 ", StringComparison.Ordinal)..];
+        Assert.Contains("\r\nHost: localhost\r\n", proxied[..(proxied.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 2)],
+            StringComparison.Ordinal);
         Assert.StartsWith("HTTP/1.1 101", upgrade, StringComparison.Ordinal);
         Assert.Contains("GET /containers/json?all=1 HTTP/1.1", relay.Recorded, StringComparison.Ordinal);
         Assert.Contains($"/exec/{execId}/start", relay.Recorded, StringComparison.Ordinal);
@@ -76,25 +82,41 @@ public sealed class TokenTests(DockerEngineFixture engine)
         Assert.DoesNotContain(session.Token, session.Agent.Log, StringComparison.Ordinal);
     }
 
-    private static async Task<string> CreateExecAsync(StandardAgent session, string container)
+    internal static async Task<string> CreateExecAsync(StandardAgent session, string container, params string[] cmd)
     {
         using var client = session.Agent.CreateClient(session.Token);
-        using var response = await client.PostAsJsonAsync($"/containers/{container}/exec",
-            new { Cmd = new[] { "echo", "from-exec" }, AttachStdout = true, AttachStderr = true });
+        using var response = await client.PostAsJsonAsync($"/containers/{container}/exec", new
+        {
+            Cmd = cmd.Length == 0 ? new[] { "echo", "from-exec" } : cmd,
+            AttachStdin = cmd.Length > 0,
+            AttachStdout = true,
+            AttachStderr = true,
+        });
         response.EnsureSuccessStatusCode();
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("Id").GetString()!;
     }
 
     /// <summary>Dockhand's terminal request, byte for byte (spec 2.8), on a fresh connection.</summary>
-    private static async Task<string> RawExecStartAsync(int port, string execId, string? token)
+    internal static async Task<string> RawExecStartAsync(
+        int port,
+        string execId,
+        string? token,
+        string extraHeaders = "",
+        string? stdinThenHalfClose = null,
+        bool tty = true)
     {
         using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
         await socket.ConnectAsync(IPAddress.Loopback, port);
-        const string body = """{"Detach":false,"Tty":true}""";
+        var body = tty ? """{"Detach":false,"Tty":true}""" : """{"Detach":false,"Tty":false}""";
         var request = $"POST /exec/{execId}/start HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            + (token is null ? "" : $"X-Hawser-Token: {token}\r\n")
+            + (token is null ? "" : $"X-Hawser-Token: {token}\r\n") + extraHeaders
             + $"Connection: Upgrade\r\nUpgrade: tcp\r\nContent-Length: {body.Length}\r\n\r\n{body}";
-        await socket.SendAsync(Encoding.ASCII.GetBytes(request));
+        await socket.SendAsync(Encoding.ASCII.GetBytes(request + stdinThenHalfClose));
+        if (stdinThenHalfClose is not null)
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+
         var received = new StringBuilder();
         var buffer = new byte[4096];
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
