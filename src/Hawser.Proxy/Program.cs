@@ -1,5 +1,6 @@
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
+using Hawser.Proxy.Edge;
 using Hawser.Proxy.Health;
 using Hawser.Proxy.Proxy;
 
@@ -38,21 +39,23 @@ if (errors.Count > 0)
     return 1;
 }
 
-if (ConfigurationServiceCollectionExtensions.UnsupportedModeError(builder.Configuration) is { } modeError)
-{
-    await Console.Error.WriteLineAsync($"hawser: {modeError}");
-    return 1;
-}
-
+var edgeMode = ConfigurationServiceCollectionExtensions.IsEdgeMode(builder.Configuration);
 builder.Services.AddDockerEngine();
 builder.Services.AddDockerProxy();
 builder.Services.AddAgentHealth();
+if (edgeMode)
+{
+    builder.Services.AddEdgeTunnel();
+}
 
 var app = builder.Build();
-
 app.UseTokenAuthentication();
 app.MapAgentHealth();
-app.MapDockerProxy();
+if (!edgeMode)
+{
+    app.MapDockerProxy();
+}
+
 await app.RunAsync();
 return 0;
 

@@ -56,13 +56,8 @@ internal static class ConfigurationServiceCollectionExtensions
         return result.Failed ? [.. result.Failures] : [];
     }
 
-    /// <summary>A mode this build cannot run yet, refused at start rather than half-working.</summary>
-    public static string? UnsupportedModeError(IConfiguration configuration)
-    {
-        var options = configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions();
-        // LIMITATION: edge mode (the outbound WebSocket to Dockhand) is not built yet; see the edge-mode issue.
-        return options.EffectiveMode == AgentMode.Edge
-            ? "edge mode is not available in this build yet; unset DOCKHAND_SERVER_URL to run in standard mode."
-            : null;
-    }
+    /// <summary>True when the agent dials Dockhand instead of listening for it.</summary>
+    public static bool IsEdgeMode(IConfiguration configuration) =>
+        (configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions())
+            .EffectiveMode == AgentMode.Edge;
 }

@@ -31,6 +31,20 @@ internal sealed partial class StartupBanner(
             Log.DockerUnreachableAtStart(logger, endpoint.ToString(), ex);
         }
 
+        if (o.EffectiveMode == AgentMode.Edge)
+        {
+            var server = new Uri(o.Edge.ServerUrl!);
+            Log.StartedEdge(logger, AgentVersion.Current, $"{server.Scheme}://{server.Authority}{server.AbsolutePath}",
+                $"http://{ListenerAddress.Effective(o)}:{o.Listen.Port}", endpoint.ToString(), engineVersion,
+                apiVersion, SetOrNot(o.Token), string.IsNullOrEmpty(o.Edge.CaCertPath) ? "system" : "CA_CERT only");
+            if (o.Edge.DangerousSkipTlsVerify)
+            {
+                Log.TlsVerificationOff(logger);
+            }
+
+            return;
+        }
+
         var tls = !string.IsNullOrEmpty(o.Listen.TlsCertPath);
         var address = ListenerAddress.Effective(o);
         Log.Started(logger, AgentVersion.Current, o.EffectiveMode.ToString().ToLowerInvariant(),
@@ -62,6 +76,17 @@ internal sealed partial class StartupBanner(
             "Docker daemon at {DockerEndpoint} does not answer yet; requests get 502 until it does")]
         public static partial void DockerUnreachableAtStart(ILogger logger, string dockerEndpoint, Exception exception);
 
-        // Next free id in Configuration: 1004.
+        [LoggerMessage(1004, LogLevel.Information,
+            "Hawser.Proxy {Version} started: mode edge, server {ServerUrl}, health on {HealthUrl}, Docker "
+            + "{DockerEndpoint} (engine {EngineVersion}, API {ApiVersion}), token {Token}, trust {Trust}")]
+        public static partial void StartedEdge(ILogger logger, string version, string serverUrl, string healthUrl,
+            string dockerEndpoint, string engineVersion, string apiVersion, string token, string trust);
+
+        [LoggerMessage(1005, LogLevel.Warning,
+            "TLS_SKIP_VERIFY is on: the agent accepts any certificate for Dockhand, so anyone on the path can pose "
+            + "as Dockhand and control Docker. Use CA_CERT instead")]
+        public static partial void TlsVerificationOff(ILogger logger);
+
+        // Next free id in Configuration: 1006.
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
+using Hawser.Proxy.Edge;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
@@ -27,19 +28,29 @@ internal static class HealthEndpoints
         return app;
     }
 
-    private static async Task<IResult> HawserHealthAsync(HealthCheckService health, CancellationToken cancellationToken)
+    private static async Task<IResult> HawserHealthAsync(
+        HealthCheckService health,
+        IServiceProvider services,
+        CancellationToken cancellationToken)
     {
         var report = await health.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
-        return report.Status == HealthStatus.Healthy
-            ? Results.Text("""{"status":"healthy"}""", "application/json")
-            : Results.Json(new { status = "unhealthy", message = "Docker daemon is not reachable" },
+        if (report.Status != HealthStatus.Healthy)
+        {
+            return Results.Json(new { status = "unhealthy", message = "Docker daemon is not reachable" },
                 statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        // Edge mode adds whether the tunnel is up; healthy while disconnected, as the original (spec 3.13).
+        return services.GetService<EdgeStatus>() is { } edge
+            ? Results.Json(new { status = "healthy", mode = "edge", connected = edge.Connected })
+            : Results.Text("""{"status":"healthy"}""", "application/json");
     }
 
     private static async Task<IResult> InfoAsync(
         AgentIdentity identity,
         IDockerEngine engine,
         IOptions<HawserOptions> options,
+        IServiceProvider services,
         CancellationToken cancellationToken)
     {
         string dockerVersion;
@@ -62,6 +73,7 @@ internal static class HealthEndpoints
             ["hawserVersion"] = AgentVersion.Current,
             ["mode"] = options.Value.EffectiveMode == AgentMode.Edge ? "edge" : "standard",
             ["uptime"] = HostUptimeSeconds(),
+            ["connected"] = services.GetService<EdgeStatus>()?.Connected ?? true,
         });
     }
 

@@ -78,8 +78,11 @@ internal static class ProxyServiceCollectionExtensions
                 });
             }
 
-            // After UseHttps, so the hijack sees decrypted bytes.
-            listenOptions.Use(next => connection => hijack.OnConnectionAsync(connection, next));
+            // After UseHttps, so the hijack sees decrypted bytes. Edge mode serves no Docker API on its port.
+            if (options.Value.EffectiveMode == AgentMode.Standard)
+            {
+                listenOptions.Use(next => connection => hijack.OnConnectionAsync(connection, next));
+            }
         }
 
         if (address!.Equals(IPAddress.IPv6Any))

@@ -1,0 +1,452 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Hawser.Proxy.Configuration;
+using Hawser.Proxy.Docker;
+using Hawser.Proxy.Health;
+using Hawser.Proxy.Proxy;
+using Microsoft.Extensions.Options;
+
+namespace Hawser.Proxy.Edge;
+
+/// <summary>
+/// One WebSocket session with Dockhand (spec 3.3): connect, <c>hello</c>, wait for <c>welcome</c>, then serve
+/// frames until the link ends. Everything the session started (requests, streams, exec sessions) ends with it.
+/// </summary>
+internal sealed partial class EdgeConnection(
+    IOptions<HawserOptions> options,
+    AgentIdentity identity,
+    IDockerEngine engine,
+    DaemonHijack hijack,
+    TunnelRequestHandler requests,
+    EdgeStatus status,
+    TimeProvider time,
+    ILogger<EdgeConnection> logger)
+{
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>What this build can really do; metrics, events and compose come with their own issues.</summary>
+    private static readonly string[] Capabilities = ["exec"];
+
+    public async Task<EdgeSessionResult> RunSessionAsync(CancellationToken stoppingToken)
+    {
+        var edge = options.Value.Edge;
+        var uri = new Uri(edge.ServerUrl!);
+        var display = $"{uri.Scheme}://{uri.Authority}{uri.AbsolutePath}";
+        using var socket = new ClientWebSocket();
+
+        // Step 1: connect.
+        try
+        {
+            Configure(socket.Options, edge);
+            using var connecting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            connecting.CancelAfter(ConnectTimeout);
+            await socket.ConnectAsync(uri, connecting.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is WebSocketException
+            or HttpRequestException or OperationCanceledException or IOException
+            or System.Security.Cryptography.CryptographicException)
+        {
+            Log.ConnectFailed(logger, display, ex.Message);
+            return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.None, null);
+        }
+
+        // Step 2: hello, the first and only handshake message.
+        var dockerVersion = await DockerVersionAsync(stoppingToken).ConfigureAwait(false);
+        var hello = EdgeFrames.Hello(AgentVersion.Current, identity.Id, identity.Name, options.Value.Token!,
+            dockerVersion, AgentIdentity.HostName(), Capabilities);
+        await socket.SendAsync(hello, WebSocketMessageType.Text, true, stoppingToken).ConfigureAwait(false);
+
+        // Step 3: welcome, or the server's refusal.
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        var rejection = await AwaitWelcomeAsync(socket, buffer, edge, stoppingToken).ConfigureAwait(false);
+        if (rejection is not null)
+        {
+            return rejection;
+        }
+
+        // Step 4: serve until the link ends.
+        var connectedAt = time.GetUtcNow();
+        status.SetConnected(true);
+        Log.Connected(logger, display, identity.Id);
+        var reason = await ServeAsync(socket, buffer, edge, stoppingToken).ConfigureAwait(false);
+        status.SetConnected(false);
+        var connectedFor = time.GetUtcNow() - connectedAt;
+        Log.Disconnected(logger, display, reason, (long)connectedFor.TotalSeconds);
+        return new EdgeSessionResult(true, connectedFor, EdgeRejection.None, null);
+    }
+
+    private static void Configure(ClientWebSocketOptions socketOptions, EdgeOptions edge)
+    {
+        // Only application JSON pings count as heartbeats on the server (spec 3.8); protocol pings add nothing.
+        socketOptions.KeepAliveInterval = TimeSpan.Zero;
+        socketOptions.SetRequestHeader("User-Agent", "Hawser.Proxy/" + AgentVersion.Current);
+        foreach (var (name, value) in edge.Headers)
+        {
+            socketOptions.SetRequestHeader(name, value);
+        }
+
+        if (edge.DangerousSkipTlsVerify)
+        {
+#pragma warning disable CA5359 // The operator asked for no verification (TLS_SKIP_VERIFY); start-up warns loudly.
+            socketOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+        }
+        else if (!string.IsNullOrEmpty(edge.CaCertPath))
+        {
+            // Read at every attempt, as the original agent does: a renewed bundle takes effect on reconnect.
+            socketOptions.RemoteCertificateValidationCallback = EdgeTls.TrustOnly(edge.CaCertPath);
+        }
+    }
+
+    private async Task<string> DockerVersionAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            return (await engine.GetVersionAsync(timeout.Token).ConfigureAwait(false)).Version;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return "unknown";
+        }
+    }
+
+    private async Task<EdgeSessionResult?> AwaitWelcomeAsync(
+        ClientWebSocket socket,
+        ArrayBufferWriter<byte> buffer,
+        EdgeOptions edge,
+        CancellationToken stoppingToken)
+    {
+        using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        waiting.CancelAfter(edge.WelcomeTimeout);
+        try
+        {
+            while (true)
+            {
+                var message = await ReceiveAsync(socket, buffer, edge.MaxMessageBytes, waiting.Token).ConfigureAwait(false);
+                if (message is null)
+                {
+                    Log.ClosedBeforeWelcome(logger, socket.CloseStatus?.ToString() ?? "none", socket.CloseStatusDescription ?? "");
+                    return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Other, null);
+                }
+
+                using var document = JsonDocument.Parse(message.Value);
+                var root = document.RootElement;
+                var type = Text(root, "type");
+                if (type == "welcome")
+                {
+                    return null;
+                }
+
+                if (type == "error")
+                {
+                    return Rejected(Text(root, "message") ?? Text(root, "error") ?? "",
+                        root.TryGetProperty("retryAfter", out var retry) && retry.TryGetInt32(out var seconds)
+                            ? TimeSpan.FromSeconds(seconds) : null);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+        {
+            Log.WelcomeTimedOut(logger, (long)edge.WelcomeTimeout.TotalSeconds);
+            return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Other, null);
+        }
+        catch (Exception ex) when (ex is WebSocketException or JsonException)
+        {
+            Log.HandshakeFailed(logger, ex.Message);
+            return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Other, null);
+        }
+    }
+
+    private EdgeSessionResult Rejected(string reason, TimeSpan? retryAfter)
+    {
+        if (reason.Contains("throttled", StringComparison.OrdinalIgnoreCase))
+        {
+            Log.Throttled(logger, reason);
+            return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Throttled, retryAfter);
+        }
+
+        if (reason.Contains("token", StringComparison.OrdinalIgnoreCase)
+            || reason.Contains("failed attempts", StringComparison.OrdinalIgnoreCase))
+        {
+            Log.TokenRefused(logger, reason);
+            return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Credentials, null);
+        }
+
+        Log.ServerRefused(logger, reason);
+        return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Other, retryAfter);
+    }
+
+    private async Task<string> ServeAsync(
+        ClientWebSocket socket,
+        ArrayBufferWriter<byte> buffer,
+        EdgeOptions edge,
+        CancellationToken stoppingToken)
+    {
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var writer = new EdgeWriter(socket, SendTimeout);
+        var handlers = new ConcurrentDictionary<Task, byte>();
+        var reason = "link closed";
+        await using (var execs = new ExecSessions(writer, engine, hijack, logger, session.Token))
+        {
+            var writing = writer.RunAsync(session.Token);
+            var beating = HeartbeatAsync(writer, edge.HeartbeatInterval, session.Token);
+            var reading = ReadLoopAsync(socket, buffer, writer, execs, handlers, edge, session.Token);
+            try
+            {
+                var first = await Task.WhenAny(reading, writing, beating).ConfigureAwait(false);
+                reason = first == reading ? await reading.ConfigureAwait(false) : Describe(first.Exception);
+            }
+            catch (Exception ex) when (ex is WebSocketException or TimeoutException or IOException)
+            {
+                reason = ex.Message;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                reason = "agent stopping";
+            }
+
+            if (stoppingToken.IsCancellationRequested && socket.State == WebSocketState.Open)
+            {
+                reason = "agent stopping";
+                await CloseQuietlyAsync(socket).ConfigureAwait(false);
+            }
+
+            await session.CancelAsync().ConfigureAwait(false);
+            socket.Abort();
+            await Quietly(reading).ConfigureAwait(false);
+            await Quietly(writing).ConfigureAwait(false);
+            await Quietly(beating).ConfigureAwait(false);
+            await Task.WhenAll(handlers.Keys).ConfigureAwait(false);
+        }
+
+        return reason;
+    }
+
+    private async Task<string> ReadLoopAsync(
+        ClientWebSocket socket,
+        ArrayBufferWriter<byte> buffer,
+        EdgeWriter writer,
+        ExecSessions execs,
+        ConcurrentDictionary<Task, byte> handlers,
+        EdgeOptions edge,
+        CancellationToken token)
+    {
+        var deadLink = edge.EffectiveDeadLinkTimeout;
+        while (true)
+        {
+            ReadOnlyMemory<byte>? message;
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                deadline.CancelAfter(deadLink);
+                try
+                {
+                    message = await ReceiveAsync(socket, buffer, edge.MaxMessageBytes, deadline.Token)
+                        .ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (!token.IsCancellationRequested)
+                {
+                    return $"no frame from the server for {(long)deadLink.TotalSeconds} s";
+                }
+                catch (MessageTooLargeException tooLarge)
+                {
+                    await RefuseOversizedAsync(writer, tooLarge.Head, edge.MaxMessageBytes, token).ConfigureAwait(false);
+                    continue;
+                }
+            }
+
+            if (message is null)
+            {
+                return $"server closed the link ({socket.CloseStatus?.ToString() ?? "no status"})";
+            }
+
+            Dispatch(message.Value, writer, execs, handlers, token);
+        }
+    }
+
+    private void Dispatch(
+        ReadOnlyMemory<byte> message,
+        EdgeWriter writer,
+        ExecSessions execs,
+        ConcurrentDictionary<Task, byte> handlers,
+        CancellationToken token)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(message);
+        }
+        catch (JsonException)
+        {
+            Log.MalformedFrame(logger, message.Length);
+            return;
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Log.MalformedFrame(logger, message.Length);
+                return;
+            }
+
+            var type = Text(root, "type") ?? "";
+            switch (type)
+            {
+                case "ping":
+                    _ = writer.SendAsync(EdgeFrames.Pong(time.GetUtcNow().ToUnixTimeSeconds()), false, token).AsTask();
+                    break;
+                case "request":
+                    StartRequest(root, writer, handlers, token);
+                    break;
+                case "stream_end":
+                    if (Text(root, "requestId") is { } cancelled)
+                    {
+                        requests.Cancel(cancelled);
+                    }
+
+                    break;
+                case "exec_start" or "exec_input" or "exec_resize" or "exec_end":
+                    execs.Handle(type, root);
+                    break;
+                case "error":
+                    Log.ServerError(logger, Text(root, "message") ?? Text(root, "error") ?? "");
+                    break;
+                case "pong" or "welcome":
+                    break;
+                default:
+                    Log.UnknownFrame(logger, type);
+                    break;
+            }
+        }
+    }
+
+    private void StartRequest(JsonElement root, EdgeWriter writer, ConcurrentDictionary<Task, byte> handlers,
+        CancellationToken token)
+    {
+        var requestId = Text(root, "requestId");
+        if (string.IsNullOrEmpty(requestId))
+        {
+            Log.FrameWithoutRequestId(logger);
+            return;
+        }
+
+        var request = TunnelRequest.TryParse(root, requestId, out var error);
+        Task task = request is null
+            ? writer.SendBySizeAsync(EdgeFrames.ErrorResponse(requestId, 400, error!), token).AsTask()
+            : Task.Run(() => requests.HandleAsync(request, writer, token), token);
+        handlers.TryAdd(task, 0);
+        _ = task.ContinueWith(t => handlers.TryRemove(t, out _), TaskScheduler.Default);
+    }
+
+    private async Task HeartbeatAsync(EdgeWriter writer, TimeSpan interval, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(interval, time);
+        while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
+        {
+            await writer.SendAsync(EdgeFrames.Ping(time.GetUtcNow().ToUnixTimeSeconds()), false, token)
+                .ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Dockhand writes <c>type, requestId, method, path, headers</c> before <c>body</c>, so the id of an oversized
+    /// request can be read from its first bytes and answered with 413 while the link stays up (spec 3.5.6).
+    /// </summary>
+    private async Task RefuseOversizedAsync(EdgeWriter writer, byte[] head, long limit, CancellationToken token)
+    {
+        var match = RequestIdPattern().Match(Encoding.UTF8.GetString(head));
+        Log.OversizedFrame(logger, limit);
+        if (match.Success)
+        {
+            await writer.SendBySizeAsync(EdgeFrames.ErrorResponse(match.Groups[1].Value, 413,
+                "The request is larger than this agent accepts (MAX_MESSAGE_SIZE_MB)."), token).ConfigureAwait(false);
+        }
+    }
+
+    [GeneratedRegex("\"requestId\"\\s*:\\s*\"([^\"]{1,128})\"", RegexOptions.CultureInvariant)]
+    private static partial Regex RequestIdPattern();
+
+    /// <summary>One whole message, or null when the server closed; past the limit the rest is read and dropped.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReceiveAsync(
+        ClientWebSocket socket,
+        ArrayBufferWriter<byte> buffer,
+        long limit,
+        CancellationToken token)
+    {
+        buffer.ResetWrittenCount();
+        var tooLarge = false;
+        byte[]? head = null;
+        while (true)
+        {
+            var memory = buffer.GetMemory(64 * 1024);
+            var result = await socket.ReceiveAsync(memory, token).ConfigureAwait(false);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return null;
+            }
+
+            if (!tooLarge)
+            {
+                buffer.Advance(result.Count);
+                if (buffer.WrittenCount > limit)
+                {
+                    tooLarge = true;
+                    head = buffer.WrittenSpan[..Math.Min(buffer.WrittenCount, 2048)].ToArray();
+                    buffer.ResetWrittenCount();
+                }
+            }
+
+            if (result.EndOfMessage)
+            {
+                return tooLarge ? throw new MessageTooLargeException(head!) : buffer.WrittenMemory;
+            }
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(CloseTimeout);
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "Agent shutting down", timeout.Token)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or IOException)
+        {
+            // The link is already gone; nothing else to tell the server.
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or TimeoutException
+            or IOException or ObjectDisposedException)
+        {
+            // Ending the session is what stopped it.
+        }
+    }
+
+    private static string Describe(Exception? exception) =>
+        exception?.InnerException?.Message ?? exception?.Message ?? "stopped";
+
+    private static string? Text(JsonElement frame, string name) =>
+        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private sealed class MessageTooLargeException(byte[] head) : Exception("message over the configured limit")
+    {
+        public byte[] Head { get; } = head;
+    }
+}

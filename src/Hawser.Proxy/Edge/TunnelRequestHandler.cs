@@ -1,0 +1,237 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Hawser.Proxy.Proxy;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Hawser.Proxy.Edge;
+
+/// <summary>
+/// Serves <c>request</c> frames through the same <see cref="DockerForwarder"/> as standard mode: each request
+/// becomes an <see cref="HttpContext"/> whose response features turn YARP's output into <c>response</c> and
+/// <c>stream</c> frames. Every request gets exactly one <c>response</c>, or, when streaming, at most one
+/// <c>response</c> followed by <c>stream</c> frames and exactly one <c>stream_end</c> (spec 3.6).
+/// </summary>
+internal sealed partial class TunnelRequestHandler(
+    DockerForwarder forwarder,
+    TimeProvider time,
+    ILogger<TunnelRequestHandler> logger)
+{
+    private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new();
+
+    public int InFlight => _inFlight.Count;
+
+    /// <summary>The server's <c>stream_end</c>: the caller went away, so the Docker request is cancelled.</summary>
+    public void Cancel(string requestId)
+    {
+        if (_inFlight.TryGetValue(requestId, out var cancellation))
+        {
+            cancellation.Cancel();
+        }
+    }
+
+    public async Task HandleAsync(TunnelRequest request, EdgeWriter writer, CancellationToken sessionToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(writer);
+
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
+        if (!_inFlight.TryAdd(request.RequestId, cancellation))
+        {
+            await writer.SendBySizeAsync(EdgeFrames.ErrorResponse(request.RequestId, 400,
+                "A request with this requestId is already running."), sessionToken).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            if (request.Path.Split('?', 2)[0] == "/_hawser/compose")
+            {
+                // LIMITATION: compose operations are not built yet (the compose issue); answered, never left waiting.
+                await ReplyAsync(request, writer, 501, "Compose operations are not available in this agent build yet.",
+                    sessionToken).ConfigureAwait(false);
+                return;
+            }
+
+            if (request.Streaming)
+            {
+                await ServeStreamingAsync(request, writer, cancellation.Token, sessionToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await ServeBufferedAsync(request, writer, cancellation.Token, sessionToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (sessionToken.IsCancellationRequested)
+        {
+            // The link went down; the server has already failed this request on its side.
+        }
+        finally
+        {
+            _inFlight.TryRemove(request.RequestId, out _);
+        }
+    }
+
+    private async Task ServeBufferedAsync(
+        TunnelRequest request,
+        EdgeWriter writer,
+        CancellationToken requestToken,
+        CancellationToken sessionToken)
+    {
+        var body = new BufferedTunnelBody();
+        var context = CreateContext(request, body, requestToken);
+        await forwarder.ForwardAsync(context).ConfigureAwait(false);
+        await ((TunnelResponse)context.Features.Get<IHttpResponseFeature>()!).CompleteAsync().ConfigureAwait(false);
+        if (body.Overflowed)
+        {
+            Log.ResponseTooLarge(logger, request.Method, BufferedTunnelBody.MaxBytes);
+            await ReplyAsync(request, writer, 413,
+                "The Docker response is larger than one edge message may carry (72 MiB); request it as a stream.",
+                sessionToken).ConfigureAwait(false);
+            return;
+        }
+
+        var status = ValidStatus(body.StatusCode);
+        var frame = EdgeFrames.Response(request.RequestId, status, body.Headers, body.Content,
+            IsBinary(body.Headers, body.Content));
+        if (frame.Length > EdgeWriter.ServerMaxMessageBytes)
+        {
+            await ReplyAsync(request, writer, 413,
+                "The Docker response is larger than one edge message may carry; request it as a stream.",
+                sessionToken).ConfigureAwait(false);
+            return;
+        }
+
+        await writer.SendBySizeAsync(frame, sessionToken).ConfigureAwait(false);
+    }
+
+    private async Task ServeStreamingAsync(
+        TunnelRequest request,
+        EdgeWriter writer,
+        CancellationToken requestToken,
+        CancellationToken sessionToken)
+    {
+        using var body = new StreamingTunnelBody(request.RequestId, writer, time, sessionToken);
+        var context = CreateContext(request, body, requestToken);
+        try
+        {
+            await forwarder.ForwardAsync(context).ConfigureAwait(false);
+            await ((TunnelResponse)context.Features.Get<IHttpResponseFeature>()!).CompleteAsync().ConfigureAwait(false);
+            await body.CompleteAsync().ConfigureAwait(false);
+            if (body.IsError)
+            {
+                // Buffered streaming callers take the real status from a response frame; callback callers ignore it.
+                var content = body.ErrorBody.ToArray();
+                await writer.SendAsync(EdgeFrames.Response(request.RequestId, ValidStatus(body.StatusCode),
+                    body.Headers, content, IsBinary(body.Headers, content)), bulk: true, sessionToken)
+                    .ConfigureAwait(false);
+                if (content.Length > 0)
+                {
+                    await writer.SendAsync(EdgeFrames.Stream(request.RequestId, content), bulk: true, sessionToken)
+                        .ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            if (!sessionToken.IsCancellationRequested)
+            {
+                await writer.SendAsync(EdgeFrames.StreamEnd(request.RequestId), bulk: true, sessionToken)
+                    .ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static Task ReplyAsync(TunnelRequest request, EdgeWriter writer, int status, string message,
+        CancellationToken sessionToken) =>
+        writer.SendBySizeAsync(EdgeFrames.ErrorResponse(request.RequestId, status, message), sessionToken).AsTask();
+
+    private static DefaultHttpContext CreateContext(TunnelRequest request, TunnelBody body, CancellationToken aborted)
+    {
+        var query = request.Path.IndexOf('?', StringComparison.Ordinal);
+        var headers = new HeaderDictionary();
+        foreach (var (name, value) in request.Headers)
+        {
+            headers[name] = value;
+        }
+
+        if (request.Body is not null)
+        {
+            headers.ContentLength = request.Body.Length;
+        }
+
+        var features = new FeatureCollection();
+        features.Set<IHttpRequestFeature>(new HttpRequestFeature
+        {
+            Protocol = "HTTP/1.1",
+            Scheme = "http",
+            Method = request.Method,
+            PathBase = "",
+            Path = Uri.UnescapeDataString(query < 0 ? request.Path : request.Path[..query]),
+            QueryString = query < 0 ? "" : request.Path[query..],
+            RawTarget = request.Path,
+            Headers = headers,
+            Body = request.Body is null ? Stream.Null : new MemoryStream(request.Body, writable: false),
+        });
+        features.Set<IHttpRequestBodyDetectionFeature>(new BodyDetection(request.Body is not null));
+        var response = new TunnelResponse(body);
+        features.Set<IHttpResponseFeature>(response);
+        features.Set<IHttpResponseBodyFeature>(response);
+        features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = aborted });
+        return new DefaultHttpContext(features);
+    }
+
+    private static int ValidStatus(int status) => status is >= 200 and <= 599 ? status : 502;
+
+    /// <summary>
+    /// Base64 when the content type says so, or the body has control bytes or is not valid UTF-8 (spec 3.4 H: the
+    /// server would otherwise see U+FFFD where the bytes were).
+    /// </summary>
+    private static bool IsBinary(IReadOnlyList<KeyValuePair<string, string>> headers, ReadOnlySpan<byte> body)
+    {
+        var contentType = headers.FirstOrDefault(h => h.Key.Equals("Content-Type", StringComparison.OrdinalIgnoreCase))
+            .Value ?? "";
+        if (contentType.Contains("octet-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("raw-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("multiplexed-stream", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("tar", StringComparison.OrdinalIgnoreCase)
+            || contentType.Contains("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        foreach (var b in body)
+        {
+            if (b < 0x09 || b is >= 0x0E and <= 0x1F or 0x7F)
+            {
+                return true;
+            }
+        }
+
+        return !Utf8Valid(body);
+    }
+
+    private static bool Utf8Valid(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(body);
+            return true;
+        }
+        catch (DecoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    private sealed class BodyDetection(bool canHaveBody) : IHttpRequestBodyDetectionFeature
+    {
+        public bool CanHaveBody => canHaveBody;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(4020, LogLevel.Information,
+            "Refused to send a {Method} response over {MaxBytes} bytes in one message; answered 413")]
+        public static partial void ResponseTooLarge(ILogger logger, string method, int maxBytes);
+    }
+}
