@@ -25,7 +25,7 @@ public sealed class EdgeOptions
     /// <summary>First reconnect delay. Default 1 s, range 100 ms – 1 h. Legacy: <c>RECONNECT_DELAY</c>.</summary>
     public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Reconnect delay cap. Default 60 s, range 1 s – 24 h, not below ReconnectDelay. Legacy: <c>MAX_RECONNECT_DELAY</c>.</summary>
+    /// <summary>Reconnect delay cap. Default 60 s, range 100 ms – 24 h, not below ReconnectDelay. Legacy: <c>MAX_RECONNECT_DELAY</c>.</summary>
     public TimeSpan MaxReconnectDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long to wait for <c>welcome</c>. Default 30 s, range 1 s – 10 min. Legacy: <c>WELCOME_TIMEOUT</c>.</summary>

@@ -133,7 +133,7 @@ internal sealed class HawserOptionsValidator(ConfigurationProblems earlyProblems
         Range(problems, "Hawser:Edge:ReconnectDelay (RECONNECT_DELAY)", edge.ReconnectDelay,
             TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
         Range(problems, "Hawser:Edge:MaxReconnectDelay (MAX_RECONNECT_DELAY)", edge.MaxReconnectDelay,
-            TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
+            TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(24));
         Range(problems, "Hawser:Edge:WelcomeTimeout (WELCOME_TIMEOUT)", edge.WelcomeTimeout,
             TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(10));
         if (edge.MaxReconnectDelay < edge.ReconnectDelay)

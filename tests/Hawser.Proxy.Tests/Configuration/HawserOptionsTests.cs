@@ -87,7 +87,7 @@ public sealed class HawserOptionsTests
     [InlineData("REQUEST_TIMEOUT", "30s", "REQUEST_TIMEOUT must be a whole number of seconds (got '30s').")]
     [InlineData("HEARTBEAT_INTERVAL", "0", "Hawser:Edge:HeartbeatInterval (HEARTBEAT_INTERVAL) must be from 1 s to 3600 s (got 0 ms).")]
     [InlineData("RECONNECT_DELAY", "-1", "RECONNECT_DELAY must be a whole number of seconds (got '-1').")]
-    [InlineData("MAX_RECONNECT_DELAY", "90000", "Hawser:Edge:MaxReconnectDelay (MAX_RECONNECT_DELAY) must be from 1 s to 86400 s (got 90000 s).")]
+    [InlineData("MAX_RECONNECT_DELAY", "90000", "Hawser:Edge:MaxReconnectDelay (MAX_RECONNECT_DELAY) must be from 100 ms to 86400 s (got 90000 s).")]
     [InlineData("WELCOME_TIMEOUT", "601", "Hawser:Edge:WelcomeTimeout (WELCOME_TIMEOUT) must be from 1 s to 600 s (got 601 s).")]
     [InlineData("COMPOSE_TIMEOUT", "0", "Hawser:Compose:Timeout (COMPOSE_TIMEOUT) must be from 1 s to 86400 s (got 0 ms).")]
     [InlineData("MAX_MESSAGE_SIZE_MB", "0", "Hawser:Edge:MaxMessageBytes (MAX_MESSAGE_SIZE_MB) must be from 1 MiB to 2 GiB (got 0 bytes).")]

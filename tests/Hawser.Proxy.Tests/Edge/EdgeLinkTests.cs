@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Hawser.Proxy.Tests.Infrastructure;
+
+namespace Hawser.Proxy.Tests.Edge;
+
+/// <summary>The tunnel's life: a frozen server is noticed and left, and reconnects leak nothing.</summary>
+[Collection(EngineCollection.Name)]
+public sealed class EdgeLinkTests(DockerEngineFixture engine)
+{
+    private static readonly TimeSpan Wait = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task FrozenServer_SigstoppedRelay_IsNoticedAndLeft()
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var dockhand = await FakeDockhand.StartAsync(token);
+        var relayPort = FreePort();
+        using var relay = ProcessRunner.Start("socat",
+            [$"TCP-LISTEN:{relayPort},bind=127.0.0.1,reuseaddr", $"TCP:127.0.0.1:{dockhand.Port}"]);
+        // One connection only (no fork), so stopping this one process freezes the link; the agent's own retries
+        // cover socat starting a moment after it.
+        await using var agent = await EdgeAgent.StartAsync(engine,
+            $"ws://127.0.0.1:{relayPort}/api/hawser/connect", token,
+            new Dictionary<string, string?> { ["HAWSER__EDGE__DEADLINKTIMEOUT"] = "00:00:05" });
+        await dockhand.WaitForAgentAsync(Wait);
+        using var health = agent.Agent.CreateClient(token: null);
+        var before = await health.GetFromJsonAsync<JsonElement>("/_hawser/health");
+
+        await Signal("STOP", relay.Id);
+        var noticed = await WaitForLogAsync(agent.Agent, "no frame from the server for 5 s", TimeSpan.FromSeconds(30));
+        var after = await health.GetFromJsonAsync<JsonElement>("/_hawser/health");
+        await Signal("CONT", relay.Id);
+        relay.Kill();
+
+        Assert.True(before.GetProperty("connected").GetBoolean());
+        Assert.True(noticed, agent.Agent.Log);
+        Assert.False(after.GetProperty("connected").GetBoolean());
+        Assert.Equal("edge", after.GetProperty("mode").GetString());
+    }
+
+    [Fact]
+    public async Task FiftyForcedReconnects_SocketAndThreadCountsStayFlat()
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var dockhand = await FakeDockhand.StartAsync(token);
+        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token, new Dictionary<string, string?>
+        {
+            ["RECONNECT_DELAY"] = null,
+            ["MAX_RECONNECT_DELAY"] = null,
+            ["HAWSER__EDGE__RECONNECTDELAY"] = "00:00:00.100",
+            ["HAWSER__EDGE__MAXRECONNECTDELAY"] = "00:00:00.200",
+        });
+        var link = await dockhand.WaitForAgentAsync(Wait);
+        for (var i = 0; i < 5; i++)
+        {
+            link = await ReconnectAsync(dockhand, link);
+        }
+
+        var (socketsBefore, threadsBefore) = Counts(agent.Agent.Pid);
+        for (var i = 0; i < 50; i++)
+        {
+            link = await ReconnectAsync(dockhand, link);
+        }
+
+        var ping = await link.RequestAsync("GET", "/_ping");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var (socketsAfter, threadsAfter) = Counts(agent.Agent.Pid);
+
+        Assert.Equal(200, ping.GetProperty("statusCode").GetInt32());
+        Assert.True(socketsAfter <= socketsBefore + 2, $"sockets {socketsBefore} -> {socketsAfter}");
+        Assert.True(threadsAfter <= threadsBefore + 4, $"threads {threadsBefore} -> {threadsAfter}");
+    }
+
+    private static async Task<AgentLink> ReconnectAsync(FakeDockhand dockhand, AgentLink link)
+    {
+        // An in-flight stream on the old link must end with it, not leak into the next one.
+        await link.SendRequestAsync("GET", "/events?since=0", streaming: true);
+        link.Abort();
+        return await dockhand.WaitForAgentAsync(Wait);
+    }
+
+    private static (int Sockets, int Threads) Counts(int pid)
+    {
+        var sockets = Directory.GetFiles($"/proc/{pid}/fd")
+            .Count(fd => new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true);
+        var threads = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal));
+        return (sockets, int.Parse(threads["Threads:".Length..].Trim(), CultureInfo.InvariantCulture));
+    }
+
+    private static async Task<bool> WaitForLogAsync(AgentProcess agent, string text, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            if (agent.Log.Contains(text, StringComparison.Ordinal))
+            {
+                return true;
+            }
+
+            await Task.Delay(200);
+        }
+
+        return false;
+    }
+
+    private static async Task Signal(string signal, int pid)
+    {
+        var result = await ProcessRunner.RunAsync("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, result.ExitCode);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
