@@ -190,36 +190,36 @@ internal sealed partial class EdgeConnection(
         EdgeOptions edge,
         CancellationToken stoppingToken)
     {
-        using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        // Not linked to stoppingToken: on shutdown the queued frames go out and the link is closed with 1001
+        // before the reads are cancelled (cancelling a read aborts the socket without a close frame).
+        using var session = new CancellationTokenSource();
         var writer = new EdgeWriter(socket, SendTimeout);
         var handlers = new ConcurrentDictionary<Task, byte>();
-        var reason = "link closed";
+        string reason;
         await using (var execs = new ExecSessions(writer, engine, hijack, logger, session.Token))
         {
             var writing = writer.RunAsync(session.Token);
             var beating = HeartbeatAsync(writer, edge.HeartbeatInterval, session.Token);
             var reading = ReadLoopAsync(socket, buffer, writer, execs, handlers, edge, session.Token);
-            try
-            {
-                var first = await Task.WhenAny(reading, writing, beating).ConfigureAwait(false);
-                reason = first == reading ? await reading.ConfigureAwait(false) : Describe(first.Exception);
-            }
-            catch (Exception ex) when (ex is WebSocketException or TimeoutException or IOException)
-            {
-                reason = ex.Message;
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
+            var first = await Task.WhenAny(reading, writing, beating, stopping).ConfigureAwait(false);
+            if (first == stopping)
             {
                 reason = "agent stopping";
-            }
-
-            if (stoppingToken.IsCancellationRequested && socket.State == WebSocketState.Open)
-            {
-                reason = "agent stopping";
+                writer.Complete();
+                await Quietly(writing.WaitAsync(CloseTimeout, CancellationToken.None)).ConfigureAwait(false);
                 await CloseQuietlyAsync(socket).ConfigureAwait(false);
+                await Quietly(reading.WaitAsync(CloseTimeout, CancellationToken.None)).ConfigureAwait(false);
+            }
+            else
+            {
+                reason = first == reading && reading.IsCompletedSuccessfully
+                    ? reading.Result
+                    : Describe(first.Exception);
             }
 
             await session.CancelAsync().ConfigureAwait(false);
+            writer.Complete();
             socket.Abort();
             await Quietly(reading).ConfigureAwait(false);
             await Quietly(writing).ConfigureAwait(false);
@@ -342,7 +342,7 @@ internal sealed partial class EdgeConnection(
         var request = TunnelRequest.TryParse(root, requestId, out var error);
         Task task = request is null
             ? writer.SendBySizeAsync(EdgeFrames.ErrorResponse(requestId, 400, error!), token).AsTask()
-            : Task.Run(() => requests.HandleAsync(request, writer, token), token);
+            : Task.Run(() => Quietly(requests.HandleAsync(request, writer, token)), CancellationToken.None);
         handlers.TryAdd(task, 0);
         _ = task.ContinueWith(t => handlers.TryRemove(t, out _), TaskScheduler.Default);
     }
@@ -433,7 +433,7 @@ internal sealed partial class EdgeConnection(
             await task.ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or WebSocketException or TimeoutException
-            or IOException or ObjectDisposedException)
+            or IOException or ObjectDisposedException or System.Threading.Channels.ChannelClosedException)
         {
             // Ending the session is what stopped it.
         }

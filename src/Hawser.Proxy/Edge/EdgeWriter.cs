@@ -46,6 +46,13 @@ internal sealed class EdgeWriter(WebSocket socket, TimeSpan sendTimeout)
     public ValueTask SendBySizeAsync(byte[] frame, CancellationToken cancellationToken) =>
         SendAsync(frame, frame.Length > SmallFrameBytes, cancellationToken);
 
+    /// <summary>Takes no more frames; <see cref="RunAsync"/> ends once the queued ones are sent.</summary>
+    public void Complete()
+    {
+        _priority.Writer.TryComplete();
+        _bulk.Writer.TryComplete();
+    }
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -70,6 +77,10 @@ internal sealed class EdgeWriter(WebSocket socket, TimeSpan sendTimeout)
             var priority = _priority.Reader.WaitToReadAsync(cancellationToken).AsTask();
             var bulk = _bulk.Reader.WaitToReadAsync(cancellationToken).AsTask();
             await Task.WhenAny(priority, bulk).ConfigureAwait(false);
+            if (_priority.Reader.Completion.IsCompleted && _bulk.Reader.Completion.IsCompleted)
+            {
+                return;
+            }
         }
     }
 }

@@ -77,6 +77,52 @@ public sealed class EdgeLinkTests(DockerEngineFixture engine)
         Assert.True(threadsAfter <= threadsBefore + 4, $"threads {threadsBefore} -> {threadsAfter}");
     }
 
+    [Fact]
+    public async Task Wss_WithCaCert_ConnectsAndShutdownClosesWith1001()
+    {
+        var dir = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
+        var (certPath, keyPath) = Configuration.HawserOptionsTests.WriteSelfSigned(dir);
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+            certPath, keyPath);
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var dockhand = await FakeDockhand.StartAsync(token, certificate: certificate);
+        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
+            new Dictionary<string, string?> { ["CA_CERT"] = certPath });
+
+        var link = await dockhand.WaitForAgentAsync(Wait);
+        var ping = await link.RequestAsync("GET", "/_ping");
+        var exitCode = await agent.Agent.TerminateAsync();
+        await link.Closed.WaitAsync(Wait);
+        Directory.Delete(dir, recursive: true);
+
+        Assert.StartsWith("wss://", dockhand.Url, StringComparison.Ordinal);
+        Assert.Equal(200, ping.GetProperty("statusCode").GetInt32());
+        Assert.Equal(0, exitCode);
+        Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, link.CloseStatus);
+    }
+
+    [Fact]
+    public async Task Wss_CertificateNotFromCaCert_IsRefused()
+    {
+        var dir = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
+        var (certPath, keyPath) = Configuration.HawserOptionsTests.WriteSelfSigned(dir);
+        var other = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
+        var (otherCa, _) = Configuration.HawserOptionsTests.WriteSelfSigned(other);
+        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
+            certPath, keyPath);
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var dockhand = await FakeDockhand.StartAsync(token, certificate: certificate);
+        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
+            new Dictionary<string, string?> { ["CA_CERT"] = otherCa });
+
+        await Task.Delay(TimeSpan.FromSeconds(4));
+        Directory.Delete(dir, recursive: true);
+        Directory.Delete(other, recursive: true);
+
+        Assert.Empty(dockhand.Hellos);
+        Assert.Contains("Cannot connect to Dockhand at wss://127.0.0.1", agent.Agent.Log, StringComparison.Ordinal);
+    }
+
     private static async Task<AgentLink> ReconnectAsync(FakeDockhand dockhand, AgentLink link)
     {
         // An in-flight stream on the old link must end with it, not leak into the next one.

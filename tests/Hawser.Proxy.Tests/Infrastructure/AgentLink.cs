@@ -19,6 +19,9 @@ internal sealed class AgentLink(WebSocket socket)
 
     public Task Closed => _closed.Task;
 
+    /// <summary>The agent's close status, once <see cref="Closed"/> completed with a close frame.</summary>
+    public WebSocketCloseStatus? CloseStatus => socket.CloseStatus;
+
     public ChannelReader<TimeSpan> PongDelays => _pongs.Reader;
 
     public void Abort() => socket.Abort();

@@ -98,6 +98,16 @@ internal sealed class AgentProcess : IAsyncDisposable
         throw new InvalidOperationException("VmRSS missing");
     }
 
+    /// <summary>Stops the agent as an init system would (SIGTERM) and waits for it to exit.</summary>
+    public async Task<int> TerminateAsync()
+    {
+        var result = await ProcessRunner.RunAsync("kill", ["-TERM", Pid.ToString(CultureInfo.InvariantCulture)]);
+        Assert.Equal(0, result.ExitCode);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -34,7 +35,9 @@ internal sealed class FakeDockhand : IAsyncDisposable
 
     public int Port { get; private set; }
 
-    public string Url => $"ws://127.0.0.1:{Port}/api/hawser/connect";
+    public string Url => $"{(_tls ? "wss" : "ws")}://127.0.0.1:{Port}/api/hawser/connect";
+
+    private bool _tls;
 
     public TimeSpan PingInterval { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -45,13 +48,22 @@ internal sealed class FakeDockhand : IAsyncDisposable
 
     public AgentLink? Current => _current;
 
-    public static async Task<FakeDockhand> StartAsync(string token, int port = 0)
+    public static async Task<FakeDockhand> StartAsync(
+        string token,
+        int port = 0,
+        System.Security.Cryptography.X509Certificates.X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
-        var server = new FakeDockhand(token, app);
+        var server = new FakeDockhand(token, app) { _tls = certificate is not null };
         app.UseWebSockets();
         app.Map("/api/hawser/connect", server.AcceptAsync);
         await app.StartAsync();
