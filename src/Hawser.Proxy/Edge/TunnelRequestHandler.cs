@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Proxy;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
 
 namespace Hawser.Proxy.Edge;
 
@@ -13,9 +15,13 @@ namespace Hawser.Proxy.Edge;
 /// </summary>
 internal sealed partial class TunnelRequestHandler(
     DockerForwarder forwarder,
+    IOptions<HawserOptions> options,
     TimeProvider time,
     ILogger<TunnelRequestHandler> logger)
 {
+    // Dockhand itself waits 300 s for prunes (spec 3.6); a shorter deadline here would only cut them off.
+    private static readonly TimeSpan PruneDeadline = TimeSpan.FromSeconds(300);
+
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new();
 
     public int InFlight => _inFlight.Count;
@@ -78,9 +84,21 @@ internal sealed partial class TunnelRequestHandler(
         CancellationToken sessionToken)
     {
         var body = new BufferedTunnelBody();
-        var context = CreateContext(request, body, requestToken);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(requestToken);
+        var timeout = options.Value.Proxy.RequestTimeout;
+        deadline.CancelAfter(request.Path.Split('?', 2)[0].EndsWith("/prune", StringComparison.Ordinal)
+            && timeout < PruneDeadline ? PruneDeadline : timeout);
+        var context = CreateContext(request, body, deadline.Token);
         await forwarder.ForwardAsync(context).ConfigureAwait(false);
         await ((TunnelResponse)context.Features.Get<IHttpResponseFeature>()!).CompleteAsync().ConfigureAwait(false);
+        if (deadline.IsCancellationRequested && !requestToken.IsCancellationRequested)
+        {
+            Log.RequestTimedOut(logger, request.Method, (long)timeout.TotalSeconds);
+            await ReplyAsync(request, writer, 504, "The Docker daemon did not answer within REQUEST_TIMEOUT.",
+                sessionToken).ConfigureAwait(false);
+            return;
+        }
+
         if (body.Overflowed)
         {
             Log.ResponseTooLarge(logger, request.Method, BufferedTunnelBody.MaxBytes);
@@ -233,5 +251,8 @@ internal sealed partial class TunnelRequestHandler(
         [LoggerMessage(4020, LogLevel.Information,
             "Refused to send a {Method} response over {MaxBytes} bytes in one message; answered 413")]
         public static partial void ResponseTooLarge(ILogger logger, string method, int maxBytes);
+
+        [LoggerMessage(4021, LogLevel.Warning, "A tunnelled Docker {Method} request ran past its {Seconds} s deadline")]
+        public static partial void RequestTimedOut(ILogger logger, string method, long seconds);
     }
 }

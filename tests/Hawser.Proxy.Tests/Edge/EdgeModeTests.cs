@@ -193,6 +193,25 @@ public sealed class EdgeModeTests(DockerEngineFixture engine)
     }
 
     [Fact]
+    public async Task NonStreamingRequest_PastRequestTimeout_Answered504AndTheLinkStaysUp()
+    {
+        var token = NewToken();
+        await using var dockhand = await FakeDockhand.StartAsync(token);
+        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
+            new Dictionary<string, string?> { ["REQUEST_TIMEOUT"] = "2" });
+        var link = await dockhand.WaitForAgentAsync(Wait);
+        var id = await StartSleeperAsync();
+
+        var response = await link.RequestAsync("POST", $"/containers/{id}/wait", timeout: TimeSpan.FromSeconds(20));
+        var after = await link.RequestAsync("GET", "/_ping");
+        await RemoveAsync(id);
+
+        Assert.Equal(504, response.GetProperty("statusCode").GetInt32());
+        Assert.Contains("REQUEST_TIMEOUT", response.GetProperty("body").GetString(), StringComparison.Ordinal);
+        Assert.Equal(200, after.GetProperty("statusCode").GetInt32());
+    }
+
+    [Fact]
     public async Task ServerRestart_AgentReconnectsWithinTheBackOff()
     {
         var token = NewToken();
