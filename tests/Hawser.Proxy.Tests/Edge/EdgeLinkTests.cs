@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Hawser.Proxy.Tests.Infrastructure;
 
@@ -20,7 +21,7 @@ public sealed class EdgeLinkTests(DockerEngineFixture engine)
     {
         var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         await using var dockhand = await FakeDockhand.StartAsync(token);
-        var relayPort = FreePort();
+        var relayPort = AgentProcess.FreePort();
         using var relay = ProcessRunner.Start("socat",
             [$"TCP-LISTEN:{relayPort},bind=127.0.0.1,reuseaddr", $"TCP:127.0.0.1:{dockhand.Port}"]);
         // One connection only (no fork), so stopping this one process freezes the link; the agent's own retries
@@ -80,22 +81,14 @@ public sealed class EdgeLinkTests(DockerEngineFixture engine)
     [Fact]
     public async Task Wss_WithCaCert_ConnectsAndShutdownClosesWith1001()
     {
-        var dir = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
-        var (certPath, keyPath) = Configuration.HawserOptionsTests.WriteSelfSigned(dir);
-        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
-            certPath, keyPath);
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        await using var dockhand = await FakeDockhand.StartAsync(token, certificate: certificate);
-        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
-            new Dictionary<string, string?> { ["CA_CERT"] = certPath });
+        await using var tls = await TlsDockhand.StartAsync(engine, trustTheServer: true);
 
-        var link = await dockhand.WaitForAgentAsync(Wait);
+        var link = await tls.Dockhand.WaitForAgentAsync(Wait);
         var ping = await link.RequestAsync("GET", "/_ping");
-        var exitCode = await agent.Agent.TerminateAsync();
+        var exitCode = await tls.Agent.Agent.TerminateAsync();
         await link.Closed.WaitAsync(Wait);
-        Directory.Delete(dir, recursive: true);
 
-        Assert.StartsWith("wss://", dockhand.Url, StringComparison.Ordinal);
+        Assert.StartsWith("wss://", tls.Dockhand.Url, StringComparison.Ordinal);
         Assert.Equal(200, ping.GetProperty("statusCode").GetInt32());
         Assert.Equal(0, exitCode);
         Assert.Equal(System.Net.WebSockets.WebSocketCloseStatus.EndpointUnavailable, link.CloseStatus);
@@ -104,23 +97,54 @@ public sealed class EdgeLinkTests(DockerEngineFixture engine)
     [Fact]
     public async Task Wss_CertificateNotFromCaCert_IsRefused()
     {
-        var dir = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
-        var (certPath, keyPath) = Configuration.HawserOptionsTests.WriteSelfSigned(dir);
-        var other = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
-        var (otherCa, _) = Configuration.HawserOptionsTests.WriteSelfSigned(other);
-        using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPemFile(
-            certPath, keyPath);
-        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
-        await using var dockhand = await FakeDockhand.StartAsync(token, certificate: certificate);
-        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
-            new Dictionary<string, string?> { ["CA_CERT"] = otherCa });
+        await using var tls = await TlsDockhand.StartAsync(engine, trustTheServer: false);
 
         await Task.Delay(TimeSpan.FromSeconds(4));
-        Directory.Delete(dir, recursive: true);
-        Directory.Delete(other, recursive: true);
 
-        Assert.Empty(dockhand.Hellos);
-        Assert.Contains("Cannot connect to Dockhand at wss://127.0.0.1", agent.Agent.Log, StringComparison.Ordinal);
+        Assert.Empty(tls.Dockhand.Hellos);
+        Assert.Contains("Cannot connect to Dockhand at wss://127.0.0.1", tls.Agent.Agent.Log, StringComparison.Ordinal);
+    }
+
+    /// <summary>A wss:// Dockhand with a self-signed certificate, and an agent whose CA_CERT does or does not hold it.</summary>
+    private sealed class TlsDockhand : IAsyncDisposable
+    {
+        private readonly string _dir;
+        private readonly X509Certificate2 _certificate;
+
+        private TlsDockhand(string dir, X509Certificate2 certificate, FakeDockhand dockhand, EdgeAgent agent)
+        {
+            _dir = dir;
+            _certificate = certificate;
+            Dockhand = dockhand;
+            Agent = agent;
+        }
+
+        public FakeDockhand Dockhand { get; }
+
+        public EdgeAgent Agent { get; }
+
+        public static async Task<TlsDockhand> StartAsync(DockerEngineFixture engine, bool trustTheServer)
+        {
+            var dir = Directory.CreateTempSubdirectory("hawser-wss-").FullName;
+            var (certPath, keyPath) = Configuration.HawserOptionsTests.WriteSelfSigned(dir);
+            var unrelated = Path.Combine(dir, "unrelated");
+            Directory.CreateDirectory(unrelated);
+            var (otherCa, _) = Configuration.HawserOptionsTests.WriteSelfSigned(unrelated);
+            var certificate = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+            var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+            var dockhand = await FakeDockhand.StartAsync(token, certificate: certificate);
+            var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
+                new Dictionary<string, string?> { ["CA_CERT"] = trustTheServer ? certPath : otherCa });
+            return new TlsDockhand(dir, certificate, dockhand, agent);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Agent.DisposeAsync();
+            await Dockhand.DisposeAsync();
+            _certificate.Dispose();
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 
     private static async Task<AgentLink> ReconnectAsync(FakeDockhand dockhand, AgentLink link)
@@ -159,12 +183,5 @@ public sealed class EdgeLinkTests(DockerEngineFixture engine)
     {
         var result = await ProcessRunner.RunAsync("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
         Assert.Equal(0, result.ExitCode);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
