@@ -3,6 +3,7 @@ using Hawser.Proxy.Docker;
 using Hawser.Proxy.Edge;
 using Hawser.Proxy.Health;
 using Hawser.Proxy.Proxy;
+using Hawser.Proxy.Telemetry;
 
 var commandLine = CommandLine.Parse(args);
 if (commandLine.Error is not null)
@@ -43,6 +44,7 @@ var edgeMode = ConfigurationServiceCollectionExtensions.IsEdgeMode(builder.Confi
 builder.Services.AddDockerEngine();
 builder.Services.AddDockerProxy();
 builder.Services.AddAgentHealth();
+builder.Services.AddHawserTelemetry();
 if (edgeMode)
 {
     builder.Services.AddEdgeTunnel();
@@ -51,6 +53,7 @@ if (edgeMode)
 var app = builder.Build();
 app.UseTokenAuthentication();
 app.MapAgentHealth();
+app.MapHawserMetrics();
 if (!edgeMode)
 {
     app.MapDockerProxy();

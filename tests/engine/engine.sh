@@ -19,14 +19,15 @@ die() { echo "engine.sh: $*" >&2; exit 1; }
 
 install_packages() {
   if command -v dockerd >/dev/null && command -v busybox >/dev/null && command -v curl >/dev/null \
-    && command -v socat >/dev/null; then
+    && command -v socat >/dev/null && command -v promtool >/dev/null; then
     return 0
   fi
-  [ "$(id -u)" = 0 ] || die "dockerd, busybox or socat missing; run as root or: apt-get install docker.io busybox-static socat"
+  [ "$(id -u)" = 0 ] || die "test tools missing; run as root or: apt-get install docker.io busybox-static curl socat prometheus"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # socat: the edge tests put it between the agent and their Dockhand stand-in, to freeze the link.
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl socat >/dev/null
+  # prometheus: the metrics tests check /metrics with promtool and scrape the agent with a real server.
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl socat prometheus >/dev/null
 }
 
 ping_ok() { curl -sf --max-time 2 --unix-socket "$1/docker.sock" http://d/_ping >/dev/null 2>&1; }

@@ -47,6 +47,9 @@ public sealed class HawserOptions
     /// <summary>Edge mode: the outbound WebSocket to Dockhand.</summary>
     public EdgeOptions Edge { get; set; } = new();
 
+    /// <summary>Host metrics and the Prometheus endpoint.</summary>
+    public MetricsOptions Metrics { get; set; } = new();
+
     /// <summary>Docker compose operations.</summary>
     public ComposeOptions Compose { get; set; } = new();
 

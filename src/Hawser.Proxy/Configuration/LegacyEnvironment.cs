@@ -46,6 +46,8 @@ internal static class LegacyEnvironment
         ("MAX_MESSAGE_SIZE_MB", "Hawser:Edge:MaxMessageBytes", Kind.Megabytes),
         ("STACKS_DIR", "Hawser:Compose:StacksDir", Kind.Text),
         ("STATE_DIR", "Hawser:StateDir", Kind.Text),
+        ("HOST_PROC", "Hawser:Metrics:ProcRoot", Kind.Text),
+        ("METRICS_ACCESS", "Hawser:Metrics:Access", Kind.Text),
         ("COMPOSE_TIMEOUT", "Hawser:Compose:Timeout", Kind.Seconds),
         ("LOG_LEVEL", "Logging:LogLevel:Default", Kind.LogLevel),
     ];

@@ -26,6 +26,20 @@ internal sealed class DockerEngine : IDockerEngine, IDisposable
             version.Os ?? "unknown", version.Arch ?? "unknown");
     }
 
+    public async Task<string?> GetDockerRootDirAsync(CancellationToken cancellationToken) =>
+        (await _client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false)).DockerRootDir;
+
+    public Task MonitorContainerEventsAsync(string? since, IProgress<Message> events,
+        CancellationToken cancellationToken) =>
+        _client.System.MonitorEventsAsync(new ContainerEventsParameters
+        {
+            Since = since,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["container"] = true },
+            },
+        }, events, cancellationToken);
+
     public async Task<string> CreateExecAsync(
         string container,
         IReadOnlyList<string> command,

@@ -10,6 +10,7 @@ namespace Hawser.Proxy.Edge;
 /// </summary>
 internal sealed partial class EdgeAgentService(
     EdgeConnection connection,
+    Telemetry.HawserMetrics metrics,
     IOptions<HawserOptions> options,
     TimeProvider time,
     ILogger<EdgeAgentService> logger) : BackgroundService
@@ -45,6 +46,7 @@ internal sealed partial class EdgeAgentService(
             }
 
             var delay = NextDelay(result, edge, attempt++);
+            metrics.Reconnect();
             Log.Reconnecting(logger, (long)delay.TotalMilliseconds);
             try
             {

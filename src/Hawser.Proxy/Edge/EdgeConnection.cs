@@ -8,6 +8,7 @@ using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
 using Hawser.Proxy.Health;
 using Hawser.Proxy.Proxy;
+using Hawser.Proxy.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace Hawser.Proxy.Edge;
@@ -22,6 +23,9 @@ internal sealed partial class EdgeConnection(
     IDockerEngine engine,
     DaemonHijack hijack,
     TunnelRequestHandler requests,
+    ContainerEventForwarder events,
+    HostMetricsSampler hostMetrics,
+    HawserMetrics metrics,
     EdgeStatus status,
     TimeProvider time,
     ILogger<EdgeConnection> logger)
@@ -30,8 +34,11 @@ internal sealed partial class EdgeConnection(
     private static readonly TimeSpan SendTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(5);
 
-    /// <summary>What this build can really do; metrics, events and compose come with their own issues.</summary>
-    private static readonly string[] Capabilities = ["exec"];
+    // Fixed by the protocol (spec 4): Dockhand plots one point per frame.
+    private static readonly TimeSpan MetricsPeriod = TimeSpan.FromSeconds(30);
+
+    /// <summary>What this build can really do; compose comes with its own issue.</summary>
+    private static readonly string[] Capabilities = ["exec", "metrics", "events"];
 
     public async Task<EdgeSessionResult> RunSessionAsync(CancellationToken stoppingToken)
     {
@@ -73,9 +80,11 @@ internal sealed partial class EdgeConnection(
         // Step 4: serve until the link ends.
         var connectedAt = time.GetUtcNow();
         status.SetConnected(true);
+        metrics.EdgeConnected(true);
         Log.Connected(logger, display, identity.Id);
         var reason = await ServeAsync(socket, buffer, edge, stoppingToken).ConfigureAwait(false);
         status.SetConnected(false);
+        metrics.EdgeConnected(false);
         var connectedFor = time.GetUtcNow() - connectedAt;
         Log.Disconnected(logger, display, reason, (long)connectedFor.TotalSeconds);
         return new EdgeSessionResult(true, connectedFor, EdgeRejection.None, null);
@@ -201,6 +210,8 @@ internal sealed partial class EdgeConnection(
             var writing = writer.RunAsync(session.Token);
             var beating = HeartbeatAsync(writer, edge.HeartbeatInterval, session.Token);
             var reading = ReadLoopAsync(socket, buffer, writer, execs, handlers, edge, session.Token);
+            var reporting = Quietly(ReportMetricsAsync(writer, session.Token));
+            var forwarding = Quietly(events.PumpAsync(writer, session.Token));
             var stopping = Task.Delay(Timeout.Infinite, stoppingToken);
             var first = await Task.WhenAny(reading, writing, beating, stopping).ConfigureAwait(false);
             if (first == stopping)
@@ -224,6 +235,8 @@ internal sealed partial class EdgeConnection(
             await Quietly(reading).ConfigureAwait(false);
             await Quietly(writing).ConfigureAwait(false);
             await Quietly(beating).ConfigureAwait(false);
+            await reporting.ConfigureAwait(false);
+            await forwarding.ConfigureAwait(false);
             await Task.WhenAll(handlers.Keys).ConfigureAwait(false);
         }
 
@@ -320,7 +333,14 @@ internal sealed partial class EdgeConnection(
                 case "error":
                     Log.ServerError(logger, Text(root, "message") ?? Text(root, "error") ?? "");
                     break;
-                case "pong" or "welcome":
+                case "pong":
+                    if (Interlocked.Exchange(ref _pingSent, 0) is var sent and > 0)
+                    {
+                        metrics.HeartbeatRoundTrip(time.GetElapsedTime(sent));
+                    }
+
+                    break;
+                case "welcome":
                     break;
                 default:
                     Log.UnknownFrame(logger, type);
@@ -352,9 +372,25 @@ internal sealed partial class EdgeConnection(
         using var timer = new PeriodicTimer(interval, time);
         while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false))
         {
+            Interlocked.Exchange(ref _pingSent, time.GetTimestamp());
             await writer.SendAsync(EdgeFrames.Ping(time.GetUtcNow().ToUnixTimeSeconds()), false, token)
                 .ConfigureAwait(false);
         }
+    }
+
+    private long _pingSent;
+
+    /// <summary>A metrics frame at once (the first sample is measured against the agent's start), then every 30 s.</summary>
+    private async Task ReportMetricsAsync(EdgeWriter writer, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(MetricsPeriod, time);
+        do
+        {
+            var sample = await hostMetrics.SampleAsync(token).ConfigureAwait(false);
+            await writer.SendAsync(EdgeFrames.Metrics(sample, time.GetUtcNow().ToUnixTimeSeconds()), false, token)
+                .ConfigureAwait(false);
+        }
+        while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
     }
 
     /// <summary>

@@ -136,6 +136,62 @@ internal static class EdgeFrames
         w.WriteString("code", code);
     });
 
+    public static byte[] Metrics(Telemetry.HostMetrics m, long unixSeconds) => Write(w =>
+    {
+        w.WriteString("type", "metrics");
+        w.WriteNumber("timestamp", unixSeconds);
+        w.WriteStartObject("metrics");
+        w.WriteNumber("cpuUsage", Math.Round(m.CpuUsage, 2));
+        w.WriteNumber("cpuCores", m.CpuCores);
+        w.WriteNumber("memoryTotal", m.MemoryTotal);
+        w.WriteNumber("memoryUsed", m.MemoryUsed);
+        w.WriteNumber("memoryFree", m.MemoryFree);
+        w.WriteNumber("diskTotal", m.DiskTotal);
+        w.WriteNumber("diskUsed", m.DiskUsed);
+        w.WriteNumber("diskFree", m.DiskFree);
+        w.WriteNumber("networkRxBytes", m.NetworkRxBytes);
+        w.WriteNumber("networkTxBytes", m.NetworkTxBytes);
+        w.WriteNumber("uptime", m.Uptime);
+        w.WriteEndObject();
+    });
+
+    public static byte[] ContainerEvent(
+        string containerId,
+        string? name,
+        string? image,
+        string action,
+        IReadOnlyDictionary<string, string> attributes,
+        string timestamp) => Write(w =>
+    {
+        w.WriteString("type", "container_event");
+        w.WriteStartObject("event");
+        w.WriteString("containerId", containerId);
+        if (!string.IsNullOrEmpty(name))
+        {
+            w.WriteString("containerName", name);
+        }
+
+        if (!string.IsNullOrEmpty(image))
+        {
+            w.WriteString("image", image);
+        }
+
+        w.WriteString("action", action);
+        if (attributes.Count > 0)
+        {
+            w.WriteStartObject("actorAttributes");
+            foreach (var (key, value) in attributes)
+            {
+                w.WriteString(key, value);
+            }
+
+            w.WriteEndObject();
+        }
+
+        w.WriteString("timestamp", timestamp);
+        w.WriteEndObject();
+    });
+
     private static byte[] Write(Action<Utf8JsonWriter> fields, byte[]? body = null, bool isBinary = false)
     {
         var buffer = new ArrayBufferWriter<byte>(256 + (body?.Length * 2 ?? 0));

@@ -9,6 +9,8 @@ internal static class EdgeServiceCollectionExtensions
         services.AddSingleton<EdgeStatus>();
         services.AddSingleton<TunnelRequestHandler>();
         services.AddSingleton<EdgeConnection>();
+        services.AddSingleton<ContainerEventForwarder>();
+        services.AddHostedService(sp => sp.GetRequiredService<ContainerEventForwarder>());
         services.AddHostedService<EdgeAgentService>();
         return services;
     }

@@ -195,7 +195,9 @@ internal sealed partial class TunnelRequestHandler(
         features.Set<IHttpResponseFeature>(response);
         features.Set<IHttpResponseBodyFeature>(response);
         features.Set<IHttpRequestLifetimeFeature>(new HttpRequestLifetimeFeature { RequestAborted = aborted });
-        return new DefaultHttpContext(features);
+        var context = new DefaultHttpContext(features);
+        context.Items[DockerForwarder.ModeKey] = "edge";
+        return context;
     }
 
     private static int ValidStatus(int status) => status is >= 200 and <= 599 ? status : 502;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
+using Hawser.Proxy.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Options;
@@ -24,18 +25,21 @@ internal sealed partial class DockerForwarder : IDisposable
     private readonly ForwarderRequestConfig _call;
     private readonly long? _maxRequestBodyBytes;
     private readonly ILogger<DockerForwarder> _logger;
+    private readonly HawserMetrics _metrics;
     private readonly string _endpoint;
 
     public DockerForwarder(
         IHttpForwarder forwarder,
         DockerConnector connector,
         IOptions<HawserOptions> options,
+        HawserMetrics metrics,
         ILogger<DockerForwarder> logger)
     {
         ArgumentNullException.ThrowIfNull(connector);
         ArgumentNullException.ThrowIfNull(options);
 
         _forwarder = forwarder;
+        _metrics = metrics;
         _logger = logger;
         _endpoint = connector.Endpoint.ToString();
         _maxRequestBodyBytes = options.Value.Proxy.MaxRequestBodyBytes;
@@ -87,13 +91,44 @@ internal sealed partial class DockerForwarder : IDisposable
         }
 
         LiftBodyLimits(context);
-        var error = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _call, _transformer)
-            .ConfigureAwait(false);
-        if (error != ForwarderError.None)
+        var mode = context.Items[ModeKey] as string ?? "standard";
+        var path = DockerRoutes.Unversioned(context.Request.Path.Value ?? "/");
+        var longLived = DockerRoutes.IsLongLived(context.Request.Method, path);
+        var requestBody = new CountingStream(context.Request.Body);
+        var responseBody = new CountingStream(context.Response.Body);
+        context.Request.Body = requestBody;
+        context.Response.Body = responseBody;
+        var started = Stopwatch.GetTimestamp();
+        if (longLived)
         {
-            await ReportAsync(context, error).ConfigureAwait(false);
+            _metrics.StreamStarted(mode);
+        }
+
+        try
+        {
+            var error = await _forwarder.SendAsync(context, DestinationPrefix, _invoker, _call, _transformer)
+                .ConfigureAwait(false);
+            if (error != ForwarderError.None)
+            {
+                await ReportAsync(context, error).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (longLived)
+            {
+                _metrics.StreamEnded(mode);
+            }
+
+            _metrics.RequestCompleted(mode, context.Request.Method, HawserMetrics.RouteClass(path),
+                context.Response.StatusCode, Stopwatch.GetElapsedTime(started));
+            _metrics.BodyBytes(mode, "in", requestBody.Count);
+            _metrics.BodyBytes(mode, "out", responseBody.Count);
         }
     }
+
+    /// <summary>The <see cref="HttpContext.Items"/> key that names the mode a request came in by.</summary>
+    public const string ModeKey = "hawser.mode";
 
     private void LiftBodyLimits(HttpContext context)
     {

@@ -4,6 +4,7 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using System.Text;
 using Hawser.Proxy.Docker;
+using Hawser.Proxy.Telemetry;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.WebUtilities;
@@ -18,6 +19,7 @@ namespace Hawser.Proxy.Proxy;
 /// </summary>
 internal sealed partial class HijackConnectionMiddleware(
     DaemonHijack hijack,
+    HawserMetrics metrics,
     TokenAuthenticator authenticator,
     ILogger<HijackConnectionMiddleware> logger)
 {
@@ -232,8 +234,11 @@ internal sealed partial class HijackConnectionMiddleware(
                 KeepAlive(connection, daemon);
 
                 // Step 5: copy both ways until Docker ends the session.
-                var (sent, received, failure) = await PumpAsync(input, output, daemon)
-                    .ConfigureAwait(false);
+                metrics.ExecStarted("standard");
+                var (sent, received, failure) = await PumpAsync(input, output, daemon).ConfigureAwait(false);
+                metrics.ExecEnded("standard");
+                metrics.BodyBytes("standard", "in", sent);
+                metrics.BodyBytes("standard", "out", received);
                 Log.HijackEnded(logger, sent, received + early.Length, failure ?? "none");
             }
             catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException)

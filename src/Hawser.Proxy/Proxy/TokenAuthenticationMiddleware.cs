@@ -1,12 +1,17 @@
+using System.Net;
+using Hawser.Proxy.Configuration;
+using Microsoft.Extensions.Options;
+
 namespace Hawser.Proxy.Proxy;
 
 /// <summary>
 /// Rejects requests without the right token with 401, before anything reaches Docker. Only the health endpoints
-/// (<c>/_hawser/health</c>, <c>/health</c>) are open.
+/// (<c>/_hawser/health</c>, <c>/health</c>) are open, and <c>/metrics</c> as MetricsOptions.Access says.
 /// </summary>
 internal sealed partial class TokenAuthenticationMiddleware(
     RequestDelegate next,
     TokenAuthenticator authenticator,
+    IOptions<HawserOptions> options,
     ILogger<TokenAuthenticationMiddleware> logger)
 {
     public const string UnauthorizedMessage = "Unauthorized: missing or wrong X-Hawser-Token";
@@ -16,7 +21,7 @@ internal sealed partial class TokenAuthenticationMiddleware(
         ArgumentNullException.ThrowIfNull(context);
 
         var path = context.Request.Path.Value;
-        if (!authenticator.IsRequired || path is "/_hawser/health" or "/health")
+        if (!authenticator.IsRequired || path is "/_hawser/health" or "/health" || IsOpenMetrics(context, path))
         {
             return next(context);
         }
@@ -31,6 +36,14 @@ internal sealed partial class TokenAuthenticationMiddleware(
         Log.RequestUnauthorized(logger, context.Request.Method, path, context.Connection.RemoteIpAddress?.ToString());
         return ErrorResponses.WriteAsync(context, StatusCodes.Status401Unauthorized, UnauthorizedMessage);
     }
+
+    private bool IsOpenMetrics(HttpContext context, string? path) => path == "/metrics"
+        && options.Value.Metrics.Access switch
+        {
+            MetricsAccess.Open => true,
+            MetricsAccess.LoopbackOrToken => context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip),
+            _ => false,
+        };
 
     private static partial class Log
     {
