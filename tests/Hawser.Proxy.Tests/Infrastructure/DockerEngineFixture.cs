@@ -65,9 +65,10 @@ public sealed class DockerEngineFixture : IAsyncLifetime
     }
 
     /// <summary>An HTTP client that talks to the daemon directly, bypassing the agent.</summary>
-    public HttpClient CreateDirectClient()
+    public HttpClient CreateDirectClient() => CreateDirectClient(SocketPath);
+
+    public static HttpClient CreateDirectClient(string socketPath)
     {
-        var socketPath = SocketPath;
         var handler = new SocketsHttpHandler
         {
             ConnectCallback = async (_, cancellationToken) =>

@@ -14,12 +14,20 @@ internal sealed class SpareEngine : IAsyncDisposable
     public static async Task<SpareEngine> StartAsync()
     {
         var engine = new SpareEngine();
-        var result = await ProcessRunner.RunAsync("bash", [RepositoryPaths.EngineScript, "start", engine._dir],
-            timeout: TimeSpan.FromMinutes(2));
-        Assert.True(result.ExitCode == 0, result.Output);
-        engine._running = true;
+        await engine.StartAgainAsync();
         return engine;
     }
+
+    /// <summary>Starts the daemon (again) on the same data root.</summary>
+    public async Task StartAgainAsync()
+    {
+        var result = await ProcessRunner.RunAsync("bash", [RepositoryPaths.EngineScript, "start", _dir],
+            timeout: TimeSpan.FromMinutes(2));
+        Assert.True(result.ExitCode == 0, result.Output);
+        _running = true;
+    }
+
+    public HttpClient CreateDirectClient() => DockerEngineFixture.CreateDirectClient(SocketPath);
 
     public async Task StopAsync()
     {
