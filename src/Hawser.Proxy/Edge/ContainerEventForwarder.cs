@@ -18,6 +18,9 @@ internal sealed partial class ContainerEventForwarder(
 {
     public const int QueueCapacity = 1000;
 
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxResubscribeDelay = TimeSpan.FromSeconds(10);
+
     private static readonly HashSet<string> Forwarded =
     [
         "create", "start", "stop", "die", "kill", "restart", "pause", "unpause", "destroy", "rename", "update", "oom",
@@ -55,7 +58,8 @@ internal sealed partial class ContainerEventForwarder(
                 continue;
             }
 
-            await writer.SendAsync(frame, bulk: false, cancellationToken).ConfigureAwait(false);
+            // Confirmed, not just queued: a frame still queued when the link drops would be lost with it.
+            await writer.SendAndConfirmAsync(frame, cancellationToken).ConfigureAwait(false);
             lock (_lock)
             {
                 if (_queue.First?.Value == frame)
@@ -74,10 +78,26 @@ internal sealed partial class ContainerEventForwarder(
         string? since = null;
         while (!stoppingToken.IsCancellationRequested)
         {
+            // Subscribe only once the daemon answers a ping: a daemon still starting up may take the subscription
+            // and deliver nothing on it.
+            if (!await DaemonAnswersAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await WaitAsync(delay, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResubscribeDelay.Ticks));
+                continue;
+            }
+
             var subscribed = time.GetUtcNow();
+            using var subscription = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var watchdog = WatchDaemonAsync(subscription);
             try
             {
-                await engine.MonitorContainerEventsAsync(since, new Inline(Accept), stoppingToken).ConfigureAwait(false);
+                await engine.MonitorContainerEventsAsync(since, new Inline(Accept), subscription.Token)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
+            {
+                Log.EventStreamBroke(logger, "daemon stopped answering", (long)delay.TotalSeconds);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -91,16 +111,62 @@ internal sealed partial class ContainerEventForwarder(
             // Resubscribe from the last event seen (inclusive; repeats are dropped), or from when this stream began.
             var last = Interlocked.Read(ref _lastTimeNano);
             since = last > 0 ? FormatSince(last) : subscribed.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            await subscription.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
             delay = time.GetUtcNow() - subscribed >= TimeSpan.FromSeconds(30) ? TimeSpan.FromSeconds(1)
-                : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            try
+                : TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResubscribeDelay.Ticks));
+            await WaitAsync(delay, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping; the loop ends on its next check.
+        }
+    }
+
+    private async Task<bool> DaemonAnswersAsync(CancellationToken cancellationToken)
+    {
+        using var ping = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ping.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            await engine.PingAsync(ping.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// An events stream can outlive its daemon: a daemon that is shutting down may accept the subscription and never
+    /// answer. A failed ping ends the subscription so that it is made again against the daemon that comes back.
+    /// </summary>
+    private async Task WatchDaemonAsync(CancellationTokenSource subscription)
+    {
+        try
+        {
+            while (!subscription.IsCancellationRequested)
             {
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(WatchdogPeriod, time, subscription.Token).ConfigureAwait(false);
+                if (!await DaemonAnswersAsync(subscription.Token).ConfigureAwait(false))
+                {
+                    await subscription.CancelAsync().ConfigureAwait(false);
+                    return;
+                }
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The subscription ended first.
         }
     }
 

@@ -17,6 +17,7 @@ internal sealed partial class EdgeAgentService(
 {
     private static readonly TimeSpan StableSession = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan LockOut = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromHours(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,7 +34,7 @@ internal sealed partial class EdgeAgentService(
             {
                 return;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex)
             {
                 // A bug in one session must not end the agent: log it and reconnect.
                 Log.SessionCrashed(logger, ex);
@@ -67,7 +68,9 @@ internal sealed partial class EdgeAgentService(
         var floor = result.Rejection switch
         {
             EdgeRejection.Credentials => LockOut,
-            EdgeRejection.Throttled => result.RetryAfter ?? edge.MaxReconnectDelay,
+            // Capped: a server's retryAfter must never park the agent for days (or overflow Task.Delay).
+            EdgeRejection.Throttled => TimeSpan.FromTicks(Math.Min((result.RetryAfter ?? edge.MaxReconnectDelay).Ticks,
+                MaxRetryAfter.Ticks)),
             _ => TimeSpan.Zero,
         };
         var exponential = edge.ReconnectDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 20));

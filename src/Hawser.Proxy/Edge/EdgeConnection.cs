@@ -82,9 +82,17 @@ internal sealed partial class EdgeConnection(
         status.SetConnected(true);
         metrics.EdgeConnected(true);
         Log.Connected(logger, display, identity.Id);
-        var reason = await ServeAsync(socket, buffer, edge, stoppingToken).ConfigureAwait(false);
-        status.SetConnected(false);
-        metrics.EdgeConnected(false);
+        string reason;
+        try
+        {
+            reason = await ServeAsync(socket, buffer, edge, stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            status.SetConnected(false);
+            metrics.EdgeConnected(false);
+        }
+
         var connectedFor = time.GetUtcNow() - connectedAt;
         Log.Disconnected(logger, display, reason, (long)connectedFor.TotalSeconds);
         return new EdgeSessionResult(true, connectedFor, EdgeRejection.None, null);
@@ -148,7 +156,7 @@ internal sealed partial class EdgeConnection(
 
                 using var document = JsonDocument.Parse(message.Value);
                 var root = document.RootElement;
-                var type = Text(root, "type");
+                var type = root.ValueKind == JsonValueKind.Object ? Text(root, "type") : null;
                 if (type == "welcome")
                 {
                     return null;
@@ -167,7 +175,8 @@ internal sealed partial class EdgeConnection(
             Log.WelcomeTimedOut(logger, (long)edge.WelcomeTimeout.TotalSeconds);
             return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Other, null);
         }
-        catch (Exception ex) when (ex is WebSocketException or JsonException)
+        catch (Exception ex) when (ex is WebSocketException or JsonException or InvalidOperationException
+            or MessageTooLargeException)
         {
             Log.HandshakeFailed(logger, ex.Message);
             return new EdgeSessionResult(false, TimeSpan.Zero, EdgeRejection.Other, null);
@@ -261,8 +270,9 @@ internal sealed partial class EdgeConnection(
                 deadline.CancelAfter(deadLink);
                 try
                 {
-                    message = await ReceiveAsync(socket, buffer, edge.MaxMessageBytes, deadline.Token)
-                        .ConfigureAwait(false);
+                    // The deadline restarts with every fragment: a large upload on a slow link is not a dead link.
+                    message = await ReceiveAsync(socket, buffer, edge.MaxMessageBytes, deadline.Token,
+                        () => deadline.CancelAfter(deadLink)).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (!token.IsCancellationRequested)
                 {
@@ -281,6 +291,12 @@ internal sealed partial class EdgeConnection(
             }
 
             Dispatch(message.Value, writer, execs, handlers, token);
+
+            // A large request grew the buffer; it is not kept at that size for the rest of the session.
+            if (buffer.Capacity > 4 * 1024 * 1024)
+            {
+                buffer = new ArrayBufferWriter<byte>(64 * 1024);
+            }
         }
     }
 
@@ -311,6 +327,26 @@ internal sealed partial class EdgeConnection(
                 return;
             }
 
+            try
+            {
+                DispatchFrame(root, writer, execs, handlers, token);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException)
+            {
+                // A field of the wrong type or invalid UTF-8 inside a string: this frame is dropped, the link stays.
+                Log.MalformedFrame(logger, message.Length);
+            }
+        }
+    }
+
+    private void DispatchFrame(
+        JsonElement root,
+        EdgeWriter writer,
+        ExecSessions execs,
+        ConcurrentDictionary<Task, byte> handlers,
+        CancellationToken token)
+    {
+        {
             var type = Text(root, "type") ?? "";
             switch (type)
             {
@@ -359,10 +395,22 @@ internal sealed partial class EdgeConnection(
             return;
         }
 
+        Task task;
         var request = TunnelRequest.TryParse(root, requestId, out var error);
-        Task task = request is null
-            ? writer.SendBySizeAsync(EdgeFrames.ErrorResponse(requestId, 400, error!), token).AsTask()
-            : Task.Run(() => Quietly(requests.HandleAsync(request, writer, token)), CancellationToken.None);
+        if (request is null)
+        {
+            var streaming = root.TryGetProperty("streaming", out var s) && s.ValueKind == JsonValueKind.True;
+            var refused = new TunnelRequest(requestId, "GET", "/", new Dictionary<string, string>(), null, streaming);
+            task = Quietly(TunnelRequestHandler.RefuseAsync(refused, writer, 400, error!, token));
+        }
+        else
+        {
+            // Registered here, in frame order, so a stream_end right behind the request finds it.
+            var cancellation = requests.Register(requestId, token);
+            task = Task.Run(() => Quietly(requests.HandleAsync(request, cancellation, writer, token)),
+                CancellationToken.None);
+        }
+
         handlers.TryAdd(task, 0);
         _ = task.ContinueWith(t => handlers.TryRemove(t, out _), TaskScheduler.Default);
     }
@@ -416,7 +464,8 @@ internal sealed partial class EdgeConnection(
         ClientWebSocket socket,
         ArrayBufferWriter<byte> buffer,
         long limit,
-        CancellationToken token)
+        CancellationToken token,
+        Action? onFragment = null)
     {
         buffer.ResetWrittenCount();
         var tooLarge = false;
@@ -425,6 +474,7 @@ internal sealed partial class EdgeConnection(
         {
             var memory = buffer.GetMemory(64 * 1024);
             var result = await socket.ReceiveAsync(memory, token).ConfigureAwait(false);
+            onFragment?.Invoke();
             if (result.MessageType == WebSocketMessageType.Close)
             {
                 return null;

@@ -16,12 +16,12 @@ internal sealed class EdgeWriter(WebSocket socket, TimeSpan sendTimeout)
 
     private const int SmallFrameBytes = 64 * 1024;
 
-    private readonly Channel<byte[]> _priority = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(1024)
+    private readonly Channel<Outgoing> _priority = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(1024)
     {
         SingleReader = true,
     });
 
-    private readonly Channel<byte[]> _bulk = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(32)
+    private readonly Channel<Outgoing> _bulk = Channel.CreateBounded<Outgoing>(new BoundedChannelOptions(32)
     {
         SingleReader = true,
     });
@@ -39,7 +39,18 @@ internal sealed class EdgeWriter(WebSocket socket, TimeSpan sendTimeout)
             throw new InvalidOperationException("A frame over the server's 100 MiB limit was about to be sent.");
         }
 
-        return (bulk ? _bulk : _priority).Writer.WriteAsync(frame, cancellationToken);
+        return (bulk ? _bulk : _priority).Writer.WriteAsync(new Outgoing(frame, null), cancellationToken);
+    }
+
+    /// <summary>Queues a small frame and completes once it has been written to the socket.</summary>
+    public async Task SendAndConfirmAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+
+        var sent = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = cancellationToken.Register(() => sent.TrySetCanceled(cancellationToken));
+        await _priority.Writer.WriteAsync(new Outgoing(frame, sent), cancellationToken).ConfigureAwait(false);
+        await sent.Task.ConfigureAwait(false);
     }
 
     /// <summary>Queues a reply whose size decides its queue.</summary>
@@ -55,32 +66,63 @@ internal sealed class EdgeWriter(WebSocket socket, TimeSpan sendTimeout)
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        Task<bool>? priorityWait = null;
+        Task<bool>? bulkWait = null;
+        var sinceBulk = 0;
         while (!cancellationToken.IsCancellationRequested)
         {
-            if (_priority.Reader.TryRead(out var frame) || _bulk.Reader.TryRead(out frame))
+            // Small frames first, but every 16th turn goes to bulk, so a chatty terminal cannot starve streams.
+            var preferBulk = sinceBulk >= 16;
+            if ((preferBulk && _bulk.Reader.TryRead(out var next)) || _priority.Reader.TryRead(out next)
+                || _bulk.Reader.TryRead(out next))
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(sendTimeout);
-                try
-                {
-                    await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, timeout.Token)
-                        .ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    throw new TimeoutException("A WebSocket send did not complete within " + sendTimeout + ".");
-                }
-
+                sinceBulk = preferBulk || next.Frame.Length > SmallFrameBytes ? 0 : sinceBulk + 1;
+                await SendFragmentedAsync(next.Frame, cancellationToken).ConfigureAwait(false);
+                next.Sent?.TrySetResult();
                 continue;
             }
 
-            var priority = _priority.Reader.WaitToReadAsync(cancellationToken).AsTask();
-            var bulk = _bulk.Reader.WaitToReadAsync(cancellationToken).AsTask();
-            await Task.WhenAny(priority, bulk).ConfigureAwait(false);
+            // One pending wait per queue, reused until it completes, so idle turns leave no waiters behind.
+            priorityWait ??= _priority.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            bulkWait ??= _bulk.Reader.WaitToReadAsync(cancellationToken).AsTask();
+            await Task.WhenAny(priorityWait, bulkWait).ConfigureAwait(false);
+            priorityWait = priorityWait.IsCompleted ? null : priorityWait;
+            bulkWait = bulkWait.IsCompleted ? null : bulkWait;
             if (_priority.Reader.Completion.IsCompleted && _bulk.Reader.Completion.IsCompleted)
             {
                 return;
             }
         }
     }
+
+    /// <summary>
+    /// Sends one message in fragments of 64 KiB, each with its own timeout: a slow but moving link is not dead, and
+    /// only a fragment that does not leave within the bound ends the session.
+    /// </summary>
+    private async Task SendFragmentedAsync(byte[] frame, CancellationToken cancellationToken)
+    {
+        var offset = 0;
+        do
+        {
+            var length = Math.Min(SmallFrameBytes, frame.Length - offset);
+            var last = offset + length == frame.Length;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(sendTimeout);
+            try
+            {
+                await socket.SendAsync(frame.AsMemory(offset, length), WebSocketMessageType.Text, last, timeout.Token)
+                    .ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new TimeoutException("A WebSocket send did not complete within " + sendTimeout + ".");
+            }
+
+            offset += length;
+        }
+        while (offset < frame.Length);
+    }
+
+    /// <summary>A queued message; <see cref="Sent"/>, when set, completes once it is on the socket.</summary>
+    private readonly record struct Outgoing(byte[] Frame, TaskCompletionSource? Sent);
 }

@@ -102,10 +102,17 @@ internal sealed partial class ExecSession : IAsyncDisposable
 
             var inputs = PumpInputsAsync(token);
 
-            // Step 4: output until Docker closes the session.
-            await PumpOutputAsync(early, token).ConfigureAwait(false);
-            await _end.CancelAsync().ConfigureAwait(false);
-            await inputs.ConfigureAwait(false);
+            // Step 4: output until Docker closes the session; the input pump is awaited before the connection
+            // it writes to is disposed.
+            try
+            {
+                await PumpOutputAsync(early, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                await _end.CancelAsync().ConfigureAwait(false);
+                await inputs.ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -220,7 +227,7 @@ internal sealed partial class ExecSession : IAsyncDisposable
         {
             await _daemon!.WriteAsync(data, token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or SocketException)
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException)
         {
             Log.ExecFailed(_logger, "input", ex);
         }

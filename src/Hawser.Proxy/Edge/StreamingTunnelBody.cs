@@ -57,16 +57,28 @@ internal sealed class StreamingTunnelBody : TunnelBody
         }
     }
 
-    /// <summary>Sends whatever is left; called once the body has ended.</summary>
-    public async Task CompleteAsync()
+    /// <summary>Sends whatever is left, to the last byte; called once the body has ended.</summary>
+    public Task CompleteAsync() => FlushAsync(ended: true);
+
+    private async Task FlushAsync(bool ended)
     {
         _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         await _lock.WaitAsync(_cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!IsError)
+            if (IsError)
             {
-                await SendCompleteChunksAsync(final: true).ConfigureAwait(false);
+                return;
+            }
+
+            await SendCompleteChunksAsync(final: true).ConfigureAwait(false);
+
+            // A quiet flush may hold back an unfinished UTF-8 sequence; the end of the body never does.
+            if (ended && _pending.WrittenCount > 0)
+            {
+                await _writer.SendAsync(EdgeFrames.Stream(_requestId, _pending.WrittenSpan), bulk: true,
+                    _cancellationToken).ConfigureAwait(false);
+                _pending.Clear();
             }
         }
         finally
@@ -90,14 +102,15 @@ internal sealed class StreamingTunnelBody : TunnelBody
     {
         try
         {
-            await CompleteAsync().ConfigureAwait(false);
+            await FlushAsync(ended: false).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // The request ended or the link went down; nothing is owed any more.
         }
-        catch (ObjectDisposedException)
+        catch (Exception ex) when (ex is ObjectDisposedException or System.Threading.Channels.ChannelClosedException)
         {
+            // The session ended under the timer.
         }
     }
 

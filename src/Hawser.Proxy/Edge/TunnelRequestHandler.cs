@@ -4,6 +4,7 @@ using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Proxy;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
 
 namespace Hawser.Proxy.Edge;
 
@@ -31,33 +32,62 @@ internal sealed partial class TunnelRequestHandler(
     {
         if (_inFlight.TryGetValue(requestId, out var cancellation))
         {
-            cancellation.Cancel();
+            try
+            {
+                cancellation.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The request ended at the same moment.
+            }
         }
     }
 
-    public async Task HandleAsync(TunnelRequest request, EdgeWriter writer, CancellationToken sessionToken)
+    /// <summary>
+    /// Registers the request for cancellation before it runs, so a <c>stream_end</c> that follows at once is not
+    /// lost; returns null for a duplicate id.
+    /// </summary>
+    public CancellationTokenSource? Register(string requestId, CancellationToken sessionToken)
+    {
+        var cancellation = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
+        if (_inFlight.TryAdd(requestId, cancellation))
+        {
+            return cancellation;
+        }
+
+        cancellation.Dispose();
+        return null;
+    }
+
+    public async Task HandleAsync(
+        TunnelRequest request,
+        CancellationTokenSource? cancellation,
+        EdgeWriter writer,
+        CancellationToken sessionToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(writer);
 
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(sessionToken);
-        if (!_inFlight.TryAdd(request.RequestId, cancellation))
+        if (cancellation is null)
         {
-            await writer.SendBySizeAsync(EdgeFrames.ErrorResponse(request.RequestId, 400,
-                "A request with this requestId is already running."), sessionToken).ConfigureAwait(false);
+            await RefuseAsync(request, writer, 400, "A request with this requestId is already running.", sessionToken)
+                .ConfigureAwait(false);
             return;
         }
 
+        var answered = false;
         try
         {
             if (request.Path.Split('?', 2)[0] == "/_hawser/compose")
             {
                 // LIMITATION: compose operations are not built yet (the compose issue); answered, never left waiting.
-                await ReplyAsync(request, writer, 501, "Compose operations are not available in this agent build yet.",
-                    sessionToken).ConfigureAwait(false);
+                answered = true;
+                await RefuseAsync(request, writer, 501,
+                    "Compose operations are not available in this agent build yet.", sessionToken).ConfigureAwait(false);
                 return;
             }
 
+            answered = true;
             if (request.Streaming)
             {
                 await ServeStreamingAsync(request, writer, cancellation.Token, sessionToken).ConfigureAwait(false);
@@ -71,9 +101,51 @@ internal sealed partial class TunnelRequestHandler(
         {
             // The link went down; the server has already failed this request on its side.
         }
+        catch (Exception ex) when (!request.Streaming && ex is not OperationCanceledException
+            and not System.Threading.Channels.ChannelClosedException)
+        {
+            // Every request gets a response (spec 3.6), even when this agent fails on it.
+            Log.RequestFailed(logger, request.Method, ex);
+            if (answered)
+            {
+                await Quietly(ReplyAsync(request, writer, 500, "The agent failed on this request.", sessionToken))
+                    .ConfigureAwait(false);
+            }
+        }
         finally
         {
             _inFlight.TryRemove(request.RequestId, out _);
+            cancellation.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// A refusal; a streaming caller that only listens for stream frames (log follow, pull) also gets its
+    /// <c>stream_end</c>, or it would wait forever.
+    /// </summary>
+    public static async Task RefuseAsync(TunnelRequest request, EdgeWriter writer, int status, string message,
+        CancellationToken sessionToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(writer);
+
+        await writer.SendAsync(EdgeFrames.ErrorResponse(request.RequestId, status, message), request.Streaming,
+            sessionToken).ConfigureAwait(false);
+        if (request.Streaming)
+        {
+            await writer.SendAsync(EdgeFrames.StreamEnd(request.RequestId), bulk: true, sessionToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Quietly(Task task)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
+        {
         }
     }
 
@@ -96,6 +168,15 @@ internal sealed partial class TunnelRequestHandler(
             Log.RequestTimedOut(logger, request.Method, (long)timeout.TotalSeconds);
             await ReplyAsync(request, writer, 504, "The Docker daemon did not answer within REQUEST_TIMEOUT.",
                 sessionToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (context.GetForwarderErrorFeature() is { Error: not ForwarderError.None } && body.Started
+            && !body.Overflowed)
+        {
+            // Docker failed mid-body: what arrived is not the answer, so it is not passed on as a success.
+            await ReplyAsync(request, writer, 502, "The Docker response broke off before its end.", sessionToken)
+                .ConfigureAwait(false);
             return;
         }
 
@@ -253,6 +334,9 @@ internal sealed partial class TunnelRequestHandler(
         [LoggerMessage(4020, LogLevel.Information,
             "Refused to send a {Method} response over {MaxBytes} bytes in one message; answered 413")]
         public static partial void ResponseTooLarge(ILogger logger, string method, int maxBytes);
+
+        [LoggerMessage(4022, LogLevel.Error, "A tunnelled Docker {Method} request failed in the agent")]
+        public static partial void RequestFailed(ILogger logger, string method, Exception exception);
 
         [LoggerMessage(4021, LogLevel.Warning, "A tunnelled Docker {Method} request ran past its {Seconds} s deadline")]
         public static partial void RequestTimedOut(ILogger logger, string method, long seconds);

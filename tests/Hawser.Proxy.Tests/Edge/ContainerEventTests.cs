@@ -29,7 +29,14 @@ public sealed class ContainerEventTests(DockerEngineFixture engine)
         await spare.StartAgainAsync();
         using var restarted = spare.CreateDirectClient();
         var after = await DirectDocker.RunAsync(restarted, "true");
-        await CollectUntilAsync(link.Route(""), received, after, "die");
+        try
+        {
+            await CollectUntilAsync(link.Route(""), received, after, "die");
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException("no events after the restart:\n" + agent.Agent.Log);
+        }
         await Task.Delay(TimeSpan.FromSeconds(3));
         Drain(link.Route(""), received);
 
