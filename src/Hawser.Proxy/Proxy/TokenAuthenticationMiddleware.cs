@@ -27,6 +27,15 @@ internal sealed partial class TokenAuthenticationMiddleware(
         }
 
         var header = context.Request.Headers[TokenAuthenticator.HeaderName].ToString();
+
+        // Prometheus sends credentials as a bearer token; only /metrics takes them, as Docker routes never see them.
+        if (string.IsNullOrEmpty(header) && path == "/metrics"
+            && context.Request.Headers.Authorization.ToString() is { } authorization
+            && authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            header = authorization["Bearer ".Length..].Trim();
+        }
+
         var query = context.Request.Query.TryGetValue("token", out var values) ? values.ToString() : null;
         if (authenticator.IsAuthorized(header, query))
         {

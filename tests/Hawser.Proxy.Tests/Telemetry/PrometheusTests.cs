@@ -38,11 +38,21 @@ public sealed class PrometheusTests(DockerEngineFixture engine)
         using var anonymous = session.Agent.CreateClient(token: null);
         using var withToken = session.Agent.CreateClient(session.Token);
 
+        using var bearer = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        bearer.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.Token);
+
         using var refused = await anonymous.GetAsync("/metrics");
         using var allowed = await withToken.GetAsync("/metrics");
+        using var byBearer = await anonymous.SendAsync(bearer);
+        using var dockerByBearer = await anonymous.SendAsync(new HttpRequestMessage(HttpMethod.Get, "/_ping")
+        {
+            Headers = { Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", session.Token) },
+        });
 
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, byBearer.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, dockerByBearer.StatusCode);
     }
 
     [Fact]
