@@ -47,6 +47,8 @@ internal sealed class HawserMetrics : IDisposable
             "1", "1 while the edge tunnel to Dockhand is up");
         _meter.CreateObservableGauge("hawser.host.cpu.utilization", () => (host.Last?.CpuPercent ?? 0) / 100, "1",
             "Host CPU utilisation, 0 to 1");
+        _meter.CreateObservableGauge("hawser.host.cpu.core.utilization", () => PerCore(host), "1",
+            "CPU utilisation of each core, 0 to 1");
         _meter.CreateObservableGauge("hawser.host.cpu.cores", () => host.Last?.CpuCores ?? 0, "{cpu}", "Online CPUs");
         _meter.CreateObservableGauge("hawser.host.memory.total", () => (long)(host.Last?.MemoryTotal ?? 0), "By",
             "Host memory");
@@ -61,6 +63,16 @@ internal sealed class HawserMetrics : IDisposable
             "Bytes received on every interface but lo");
         _meter.CreateObservableCounter("hawser.host.network.transmit", () => (long)(host.Last?.NetworkTxBytes ?? 0), "By",
             "Bytes sent on every interface but lo");
+    }
+
+    private static IEnumerable<Measurement<double>> PerCore(HostMetricsCollector host)
+    {
+        var cores = host.Last?.CorePercents ?? [];
+        for (var i = 0; i < cores.Count; i++)
+        {
+            yield return new Measurement<double>(cores[i] / 100, new KeyValuePair<string, object?>("cpu",
+                i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
     }
 
     /// <summary>Bounded route classes: the first path segment of the unversioned path, from a fixed list.</summary>

@@ -87,6 +87,31 @@ public sealed class ContainerEventTests(DockerEngineFixture engine)
         Assert.Equal(timestamps.Order(StringComparer.Ordinal), timestamps);
     }
 
+    [Fact]
+    public async Task HealthEvent_KeepsDockersStatusSuffix()
+    {
+        var token = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        await using var dockhand = await FakeDockhand.StartAsync(token);
+        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token);
+        var link = await dockhand.WaitForAgentAsync(Wait);
+        using var daemon = engine.CreateDirectClient();
+        using var created = await daemon.PostAsync("/containers/create", new StringContent(JsonSerializer.Serialize(new
+        {
+            Image = "local/busybox:1",
+            Cmd = new[] { "sleep", "600" },
+            Healthcheck = new { Test = new[] { "CMD", "true" }, Interval = 500_000_000L, StartPeriod = 0L },
+        }), System.Text.Encoding.UTF8, "application/json"));
+        var id = JsonDocument.Parse(await created.Content.ReadAsStringAsync()).RootElement.GetProperty("Id").GetString()!;
+        using var started = await daemon.PostAsync($"/containers/{id}/start", null);
+        var received = new List<JsonElement>();
+
+        await CollectUntilAsync(link.Route(""), received, id, "health_status: healthy");
+        await DirectDocker.RemoveAsync(daemon, id);
+
+        Assert.Contains(received, e => Event(e).GetProperty("containerId").GetString() == id
+            && Event(e).GetProperty("action").GetString() == "health_status: healthy");
+    }
+
     private static JsonElement Event(JsonElement frame) => frame.GetProperty("event");
 
     /// <summary>The daemon's own record of what happened to these containers, in its order.</summary>

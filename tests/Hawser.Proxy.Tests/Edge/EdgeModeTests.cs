@@ -37,6 +37,23 @@ public sealed class EdgeModeTests(DockerEngineFixture engine)
     }
 
     [Fact]
+    public async Task UpgradeRequest_ConfiguredExtraHeaders_ReachTheServerAndNotTheLog()
+    {
+        var token = NewToken();
+        await using var dockhand = await FakeDockhand.StartAsync(token);
+        await using var agent = await EdgeAgent.StartAsync(engine, dockhand.Url, token,
+            new Dictionary<string, string?> { ["HAWSER__EDGE__HEADERS__X-Proxy-Auth"] = "proxy-secret-1" });
+
+        await dockhand.WaitForAgentAsync(Wait);
+        var headers = dockhand.UpgradeHeaders.Single();
+
+        Assert.Equal("proxy-secret-1", headers["X-Proxy-Auth"].ToString());
+        Assert.StartsWith("Hawser.Proxy/", headers.UserAgent.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("proxy-secret-1", agent.Agent.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, agent.Agent.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ListContainers_OverTheTunnel_ReturnsDockersJsonAsText()
     {
         await using var tunnel = await Tunnel.OpenAsync(engine);

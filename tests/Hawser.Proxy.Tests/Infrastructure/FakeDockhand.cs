@@ -46,6 +46,9 @@ internal sealed class FakeDockhand : IAsyncDisposable
 
     public IReadOnlyCollection<JsonElement> Hellos => _hellos;
 
+    /// <summary>The headers of every WebSocket upgrade request, for tests of proxy headers.</summary>
+    public ConcurrentQueue<IHeaderDictionary> UpgradeHeaders { get; } = new();
+
     public AgentLink? Current => _current;
 
     public static async Task<FakeDockhand> StartAsync(
@@ -90,6 +93,7 @@ internal sealed class FakeDockhand : IAsyncDisposable
         }
 
         Interlocked.Increment(ref _attempts);
+        UpgradeHeaders.Enqueue(new HeaderDictionary(context.Request.Headers.ToDictionary(h => h.Key, h => h.Value)));
         using var socket = await context.WebSockets.AcceptWebSocketAsync();
         var hello = await AgentLink.ReceiveAsync(socket, CancellationToken.None);
         if (hello is null)

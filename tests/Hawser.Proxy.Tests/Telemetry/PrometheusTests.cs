@@ -26,6 +26,7 @@ public sealed class PrometheusTests(DockerEngineFixture engine)
         Assert.Contains("hawser_docker_requests_total{", text, StringComparison.Ordinal);
         Assert.Contains("hawser_docker_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
         Assert.Contains("hawser_host_memory_total_bytes", text, StringComparison.Ordinal);
+        Assert.Matches("hawser_host_cpu_core_utilization\\{[^}]*cpu=\"0\"", text);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
         Assert.DoesNotContain("/containers/", text, StringComparison.Ordinal);
     }
