@@ -40,6 +40,12 @@ if (errors.Count > 0)
     return 1;
 }
 
+if (commandLine.Command == CommandLine.Action.HealthCheck)
+{
+    return await HealthProbe.RunAsync(
+        builder.Configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions());
+}
+
 var edgeMode = ConfigurationServiceCollectionExtensions.IsEdgeMode(builder.Configuration);
 builder.Services.AddDockerEngine();
 builder.Services.AddDockerProxy();

@@ -14,6 +14,7 @@ internal sealed record CommandLine(CommandLine.Action Command, IReadOnlyDictiona
         Run,
         Help,
         Version,
+        HealthCheck,
     }
 
     private static readonly Dictionary<string, string> FlagKeys = new(StringComparer.Ordinal)
@@ -31,6 +32,8 @@ internal sealed record CommandLine(CommandLine.Action Command, IReadOnlyDictiona
         Lets a Dockhand server manage this host's Docker daemon.
           standard            listen for Dockhand on --port (default when no server URL is set)
           edge                dial Dockhand at --server over a WebSocket
+          healthcheck         exit 0 when the running agent on PORT reports healthy, 1 otherwise
+                              (for container HEALTHCHECKs in images without curl or wget)
 
         Options (each overrides its environment variable):
           --port N            listen port, 1-65535 (PORT, default 2376)
@@ -58,6 +61,8 @@ internal sealed record CommandLine(CommandLine.Action Command, IReadOnlyDictiona
                     return new CommandLine(Action.Help, settings, null);
                 case "-v" or "--version" or "-version" or "version":
                     return new CommandLine(Action.Version, settings, null);
+                case "healthcheck":
+                    return new CommandLine(Action.HealthCheck, settings, null);
                 case "standard":
                     settings["Hawser:Mode"] = nameof(AgentMode.Standard);
                     continue;

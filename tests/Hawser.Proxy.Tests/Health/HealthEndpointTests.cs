@@ -28,6 +28,25 @@ public sealed class HealthEndpointTests(DockerEngineFixture engine)
     }
 
     [Fact]
+    public async Task HealthcheckCommand_DaemonUpThenStopped_ExitsZeroThenOne()
+    {
+        await using var spare = await SpareEngine.StartAsync();
+        await using var session = await StandardAgent.StartAsync(engine, dockerEndpoint: "unix://" + spare.SocketPath);
+        var settings = new Dictionary<string, string?>
+        {
+            ["PORT"] = session.Agent.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DOCKER_HOST"] = "unix://" + spare.SocketPath,
+        };
+
+        var healthy = await AgentProcess.RunToExitAsync(settings, "healthcheck");
+        await spare.StopAsync();
+        var unhealthy = await AgentProcess.RunToExitAsync(settings, "healthcheck");
+
+        Assert.True(healthy.ExitCode == 0, healthy.Output);
+        Assert.Equal(1, unhealthy.ExitCode);
+    }
+
+    [Fact]
     public async Task DockerRequest_DaemonUnreachable_Returns502WithAMessageAndNoInternals()
     {
         var relay = new RecordingRelay(engine.SocketPath);
