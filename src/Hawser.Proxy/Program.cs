@@ -1,3 +1,4 @@
+using Hawser.Proxy.Compose;
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
 using Hawser.Proxy.Edge;
@@ -51,6 +52,7 @@ builder.Services.AddDockerEngine();
 builder.Services.AddDockerProxy();
 builder.Services.AddAgentHealth();
 builder.Services.AddHawserTelemetry();
+builder.Services.AddCompose();
 if (edgeMode)
 {
     builder.Services.AddEdgeTunnel();
@@ -62,6 +64,7 @@ app.MapAgentHealth();
 app.MapHawserMetrics();
 if (!edgeMode)
 {
+    app.MapCompose();
     app.MapDockerProxy();
 }
 

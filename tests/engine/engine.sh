@@ -19,7 +19,7 @@ die() { echo "engine.sh: $*" >&2; exit 1; }
 
 install_packages() {
   if command -v dockerd >/dev/null && command -v busybox >/dev/null && command -v curl >/dev/null \
-    && command -v socat >/dev/null && command -v promtool >/dev/null; then
+    && command -v socat >/dev/null && command -v promtool >/dev/null && command -v docker-compose >/dev/null; then
     return 0
   fi
   [ "$(id -u)" = 0 ] || die "test tools missing; run as root or: apt-get install docker.io busybox-static curl socat prometheus"
@@ -27,7 +27,8 @@ install_packages() {
   apt-get update -qq
   # socat: the edge tests put it between the agent and their Dockhand stand-in, to freeze the link.
   # prometheus: the metrics tests check /metrics with promtool and scrape the agent with a real server.
-  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl socat prometheus >/dev/null
+  # docker-compose (v1): the compose tests run stacks with it.
+  apt-get install -y -qq --no-install-recommends docker.io busybox-static curl socat prometheus docker-compose >/dev/null
 }
 
 ping_ok() { curl -sf --max-time 2 --unix-socket "$1/docker.sock" http://d/_ping >/dev/null 2>&1; }

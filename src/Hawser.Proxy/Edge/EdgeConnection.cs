@@ -26,6 +26,7 @@ internal sealed partial class EdgeConnection(
     ContainerEventForwarder events,
     HostMetricsSampler hostMetrics,
     HawserMetrics metrics,
+    Compose.ComposeRunner compose,
     EdgeStatus status,
     TimeProvider time,
     ILogger<EdgeConnection> logger)
@@ -37,7 +38,7 @@ internal sealed partial class EdgeConnection(
     // Fixed by the protocol (spec 4): Dockhand plots one point per frame.
     private static readonly TimeSpan MetricsPeriod = TimeSpan.FromSeconds(30);
 
-    /// <summary>What this build can really do; compose comes with its own issue.</summary>
+    /// <summary>What this build can always do; <c>compose</c> is added when a compose command really works.</summary>
     private static readonly string[] Capabilities = ["exec", "metrics", "events"];
 
     public async Task<EdgeSessionResult> RunSessionAsync(CancellationToken stoppingToken)
@@ -65,8 +66,11 @@ internal sealed partial class EdgeConnection(
 
         // Step 2: hello, the first and only handshake message.
         var dockerVersion = await DockerVersionAsync(stoppingToken).ConfigureAwait(false);
+        string[] capabilities = await compose.DetectAsync(stoppingToken).ConfigureAwait(false) is null
+            ? Capabilities
+            : [.. Capabilities, "compose"];
         var hello = EdgeFrames.Hello(AgentVersion.Current, identity.Id, identity.Name, options.Value.Token!,
-            dockerVersion, AgentIdentity.HostName(), Capabilities);
+            dockerVersion, AgentIdentity.HostName(), capabilities);
         await socket.SendAsync(hello, WebSocketMessageType.Text, true, stoppingToken).ConfigureAwait(false);
 
         // Step 3: welcome, or the server's refusal.

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using System.Text.Json;
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Proxy;
 using Microsoft.AspNetCore.Http.Features;
@@ -16,6 +17,7 @@ namespace Hawser.Proxy.Edge;
 /// </summary>
 internal sealed partial class TunnelRequestHandler(
     DockerForwarder forwarder,
+    Compose.ComposeRunner compose,
     IOptions<HawserOptions> options,
     TimeProvider time,
     ILogger<TunnelRequestHandler> logger)
@@ -80,10 +82,8 @@ internal sealed partial class TunnelRequestHandler(
         {
             if (request.Path.Split('?', 2)[0] == "/_hawser/compose")
             {
-                // LIMITATION: compose operations are not built yet (the compose issue); answered, never left waiting.
                 answered = true;
-                await RefuseAsync(request, writer, 501,
-                    "Compose operations are not available in this agent build yet.", sessionToken).ConfigureAwait(false);
+                await ServeComposeAsync(request, writer, cancellation.Token, sessionToken).ConfigureAwait(false);
                 return;
             }
 
@@ -147,6 +147,29 @@ internal sealed partial class TunnelRequestHandler(
         catch (Exception ex) when (ex is OperationCanceledException or System.Threading.Channels.ChannelClosedException)
         {
         }
+    }
+
+    /// <summary>A compose operation: one response, 200 or 500 (400 for a bad payload), body the JSON result (spec 3.5.5).</summary>
+    private async Task ServeComposeAsync(
+        TunnelRequest request,
+        EdgeWriter writer,
+        CancellationToken requestToken,
+        CancellationToken sessionToken)
+    {
+        Compose.ComposeResult result;
+        try
+        {
+            using var body = JsonDocument.Parse(request.Body ?? []);
+            result = await compose.ExecuteAsync(Compose.ComposeOperation.Parse(body.RootElement), requestToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            result = Compose.ComposeResult.Refused("Invalid request body: " + ex.Message);
+        }
+
+        await writer.SendBySizeAsync(EdgeFrames.Response(request.RequestId, Compose.ComposeEndpoints.StatusOf(result), [],
+            result.ToJson(), isBinary: false), sessionToken).ConfigureAwait(false);
     }
 
     private async Task ServeBufferedAsync(

@@ -32,7 +32,7 @@ public sealed class EdgeModeTests(DockerEngineFixture engine)
         Assert.False(string.IsNullOrEmpty(hello.GetProperty("version").GetString()));
         Assert.False(string.IsNullOrEmpty(hello.GetProperty("hostname").GetString()));
         Assert.True(Guid.TryParse(hello.GetProperty("agentId").GetString(), out _));
-        Assert.Equal(["exec", "metrics", "events"],
+        Assert.Equal(["exec", "metrics", "events", "compose"],
             hello.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
     }
 
