@@ -138,6 +138,8 @@ internal sealed partial class ComposeRunner(
             }
         }
 
+        // LIMITATION: compose v1 takes a single env file and reads the folder's .env by itself, so .env.dockhand
+        // (Dockhand's generated variables for git stacks) is passed to compose v2 only.
         foreach (var envFile in EnvFiles.Select(f => System.IO.Path.Combine(stack.Path, f)))
         {
             if (File.Exists(envFile) && cli.Length == 2)
@@ -155,8 +157,25 @@ internal sealed partial class ComposeRunner(
         }
 
         Log.ComposeStarted(logger, op.Operation, op.ProjectName);
-        var (code, stdout, stderr) = await RunAsync(cli, args, stack.Path, environment, options.Value.Compose.Timeout,
-            cancellationToken, stdin).ConfigureAwait(false);
+        var timeout = options.Value.Compose.Timeout;
+        var started = Stopwatch.GetTimestamp();
+        if (op.Operation == "up" && op.Build && op.NoBuildCache)
+        {
+            // Compose's up has no --no-cache: the images are built without cache first, then up builds nothing new.
+            var buildArgs = args.TakeWhile(a => a != "up").Concat(["build", "--no-cache"]).ToList();
+            var (buildCode, buildOut, buildErr) = await RunAsync(cli, buildArgs, stack.Path, environment, timeout,
+                cancellationToken, stdin).ConfigureAwait(false);
+            if (buildCode != 0)
+            {
+                return new ComposeResult(false, buildOut, buildCode == TimedOut ? "compose build did not finish within "
+                    + "COMPOSE_TIMEOUT and was killed." : buildErr, buildCode == TimedOut ? -1 : buildCode, deleted, skipped);
+            }
+
+            timeout -= Stopwatch.GetElapsedTime(started);
+        }
+
+        var (code, stdout, stderr) = await RunAsync(cli, args, stack.Path, environment,
+            timeout > TimeSpan.Zero ? timeout : TimeSpan.FromSeconds(1), cancellationToken, stdin).ConfigureAwait(false);
         if (code == TimedOut)
         {
             Log.ComposeTimedOut(logger, op.Operation, op.ProjectName, (long)options.Value.Compose.Timeout.TotalSeconds);
