@@ -158,6 +158,53 @@ public sealed class ComposeTests(DockerEngineFixture engine)
         Assert.DoesNotContain(children, c => c.Contains("compose", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task DeletionSync_OnUpAndOnStackRemoval_DeletesOnlyUnchangedFilesItWrote()
+    {
+        await using var stack = await ComposeAgent.StartAsync(engine, "standard");
+        var compose = "services:\n  app:\n    image: local/busybox:1\n    command: sleep 600\n";
+        var files = new Dictionary<string, string>
+        {
+            ["compose.yaml"] = compose,
+            ["old/a.txt"] = "a",
+            ["changed.txt"] = "original",
+        };
+        await stack.RunAsync(stack.Operation("up", compose, files: files, composeFileName: "compose.yaml"));
+        var dir = Path.Combine(stack.StacksDir, stack.Project);
+        await File.WriteAllTextAsync(Path.Combine(dir, "changed.txt"), "edited by hand");
+
+        var sync = stack.Operation("up", compose, files: new() { ["compose.yaml"] = compose }, composeFileName: "compose.yaml");
+        sync["filesToDelete"] = new[]
+        {
+            new { path = "old/a.txt", sha256 = Sha("a") },
+            new { path = "changed.txt", sha256 = Sha("original") },
+            new { path = "compose.yaml", sha256 = Sha(compose) },
+            new { path = "../x", sha256 = Sha("x") },
+        };
+        var (_, up) = await stack.RunAsync(sync);
+        var removal = stack.Operation("down", compose, files: new(), composeFileName: "compose.yaml");
+        removal["removeFiles"] = true;
+        removal["filesToDelete"] = new[]
+        {
+            new { path = "compose.yaml", sha256 = Sha(compose) },
+            new { path = "changed.txt", sha256 = Sha("edited by hand") },
+        };
+        var (downStatus, down) = await stack.RunAsync(removal);
+
+        Assert.Equal(["old/a.txt"], up.GetProperty("deletedFiles").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(
+            ["changed.txt:locally-modified", "compose.yaml:load-bearing", "../x:invalid-path"],
+            up.GetProperty("skippedFiles").EnumerateArray()
+                .Select(e => $"{e.GetProperty("path").GetString()}:{e.GetProperty("reason").GetString()}"));
+        Assert.False(Directory.Exists(Path.Combine(dir, "old")));
+        Assert.True(downStatus == 200, down.ToString());
+        Assert.Equal(2, down.GetProperty("deletedFiles").GetArrayLength());
+        Assert.False(Directory.Exists(dir));
+    }
+
+    private static string Sha(string text) =>
+        Convert.ToHexString(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))).ToLowerInvariant();
+
     private async Task<List<string>> RunningServicesAsync(string project)
     {
         using var daemon = engine.CreateDirectClient();
