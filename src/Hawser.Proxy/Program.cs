@@ -30,6 +30,12 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 });
 var early = builder.Services.AddHawserConfiguration(
     builder.Configuration, Environment.GetEnvironmentVariables(), commandLine);
+// The probe asks the running agent; whether this process could find a Docker socket does not matter to it.
+if (commandLine.Command == CommandLine.Action.HealthCheck)
+{
+    return await HealthProbe.RunAsync(builder.Configuration);
+}
+
 var errors = early.Errors(builder.Configuration, DockerEndpointResolver.ForThisHost());
 if (errors.Count > 0)
 {
@@ -39,12 +45,6 @@ if (errors.Count > 0)
     }
 
     return 1;
-}
-
-if (commandLine.Command == CommandLine.Action.HealthCheck)
-{
-    return await HealthProbe.RunAsync(
-        builder.Configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions());
 }
 
 var edgeMode = ConfigurationServiceCollectionExtensions.IsEdgeMode(builder.Configuration);

@@ -8,9 +8,20 @@ namespace Hawser.Proxy.Health;
 /// </summary>
 internal static class HealthProbe
 {
-    public static async Task<int> RunAsync(HawserOptions options)
+    public static async Task<int> RunAsync(IConfiguration configuration)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        HawserOptions options;
+        try
+        {
+            options = configuration.GetSection(HawserOptions.SectionName).Get<HawserOptions>() ?? new HawserOptions();
+        }
+        catch (InvalidOperationException ex)
+        {
+            await Console.Error.WriteLineAsync("hawser healthcheck: configuration error: " + ex.Message).ConfigureAwait(false);
+            return 1;
+        }
 
         var tls = !string.IsNullOrEmpty(options.Listen.TlsCertPath);
         using var handler = new HttpClientHandler();

@@ -12,6 +12,13 @@ internal sealed class HawserMetrics : IDisposable
 {
     public const string MeterName = "Hawser.Proxy";
 
+    // Seconds, not OpenTelemetry's default millisecond-sized boundaries (0, 5, 10 … 10000), which would put every
+    // Docker call into the first bucket.
+    private static readonly InstrumentAdvice<double> SecondsBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    };
+
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
@@ -30,7 +37,7 @@ internal sealed class HawserMetrics : IDisposable
 
         _requests = _meter.CreateCounter<long>("hawser.docker.requests", "{request}", "Docker API requests served");
         _duration = _meter.CreateHistogram<double>("hawser.docker.request.duration", "s",
-            "Time from request to the end of Docker's response");
+            "Time from request to the end of Docker's response", advice: SecondsBuckets);
         _bytes = _meter.CreateCounter<long>("hawser.docker.body", "By", "Docker API body bytes, by direction");
         _streams = _meter.CreateUpDownCounter<long>("hawser.docker.active_streams", "{stream}",
             "Long-lived Docker calls in progress (logs, events, stats, waits, pulls)");
@@ -38,7 +45,7 @@ internal sealed class HawserMetrics : IDisposable
             "Exec and attach sessions in progress");
         _reconnects = _meter.CreateCounter<long>("hawser.edge.reconnects", "{reconnect}", "Edge reconnect attempts");
         _heartbeat = _meter.CreateHistogram<double>("hawser.edge.heartbeat.rtt", "s",
-            "Round trip of the agent's ping to Dockhand's pong");
+            "Round trip of the agent's ping to Dockhand's pong", advice: SecondsBuckets);
         _eventsForwarded = _meter.CreateCounter<long>("hawser.events.forwarded", "{event}",
             "Container events sent to Dockhand");
         _eventsDropped = _meter.CreateCounter<long>("hawser.events.dropped", "{event}",

@@ -41,9 +41,16 @@ public sealed class HealthEndpointTests(DockerEngineFixture engine)
         var healthy = await AgentProcess.RunToExitAsync(settings, "healthcheck");
         await spare.StopAsync();
         var unhealthy = await AgentProcess.RunToExitAsync(settings, "healthcheck");
+        var nobody = await AgentProcess.RunToExitAsync(new Dictionary<string, string?>
+        {
+            ["PORT"] = AgentProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["DOCKER_SOCKET"] = "/nonexistent.sock",
+        }, "healthcheck");
 
         Assert.True(healthy.ExitCode == 0, healthy.Output);
         Assert.Equal(1, unhealthy.ExitCode);
+        Assert.Equal(1, nobody.ExitCode);
+        Assert.StartsWith("hawser healthcheck: no answer on http://127.0.0.1:", nobody.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class PrometheusTests(DockerEngineFixture engine)
 
         Assert.True(check.ExitCode == 0, check.Output);
         Assert.Contains("hawser_docker_requests_total{", text, StringComparison.Ordinal);
-        Assert.Contains("hawser_docker_request_duration_seconds_bucket{", text, StringComparison.Ordinal);
+        Assert.Matches("hawser_docker_request_duration_seconds_bucket\\{[^}]*le=\"0.005\"", text);
         Assert.Contains("hawser_host_memory_total_bytes", text, StringComparison.Ordinal);
         Assert.Matches("hawser_host_cpu_core_utilization\\{[^}]*cpu=\"0\"", text);
         Assert.Contains("http_server_request_duration_seconds", text, StringComparison.Ordinal);
