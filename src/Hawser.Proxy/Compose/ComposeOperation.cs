@@ -1,4 +1,5 @@
 using System.Text.Json;
+using static Hawser.Proxy.JsonFields;
 
 namespace Hawser.Proxy.Compose;
 
@@ -50,12 +51,6 @@ internal sealed record ComposeOperation(
                 : [],
             Flag(body, "removeFiles"));
     }
-
-    private static string? Text(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-
-    private static bool Flag(JsonElement e, string name) =>
-        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
 
     private static Dictionary<string, string> Map(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Object

@@ -10,6 +10,7 @@ using Hawser.Proxy.Health;
 using Hawser.Proxy.Proxy;
 using Hawser.Proxy.Telemetry;
 using Microsoft.Extensions.Options;
+using static Hawser.Proxy.JsonFields;
 
 namespace Hawser.Proxy.Edge;
 
@@ -403,7 +404,7 @@ internal sealed partial class EdgeConnection(
         var request = TunnelRequest.TryParse(root, requestId, out var error);
         if (request is null)
         {
-            var streaming = root.TryGetProperty("streaming", out var s) && s.ValueKind == JsonValueKind.True;
+            var streaming = JsonFields.Flag(root, "streaming");
             var refused = new TunnelRequest(requestId, "GET", "/", new Dictionary<string, string>(), null, streaming);
             task = Quietly(TunnelRequestHandler.RefuseAsync(refused, writer, 400, error!, token));
         }
@@ -532,8 +533,6 @@ internal sealed partial class EdgeConnection(
     private static string Describe(Exception? exception) =>
         exception?.InnerException?.Message ?? exception?.Message ?? "stopped";
 
-    private static string? Text(JsonElement frame, string name) =>
-        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private sealed class MessageTooLargeException(byte[] head) : Exception("message over the configured limit")
     {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using Hawser.Proxy.Docker;
 using Hawser.Proxy.Proxy;
+using static Hawser.Proxy.JsonFields;
 
 namespace Hawser.Proxy.Edge;
 
@@ -14,8 +15,6 @@ internal sealed partial class ExecSessions(
     CancellationToken sessionToken) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, ExecSession> _sessions = new();
-
-    public int Count => _sessions.Count;
 
     public void Handle(string type, JsonElement frame)
     {
@@ -70,13 +69,6 @@ internal sealed partial class ExecSessions(
             await session.DisposeAsync().ConfigureAwait(false);
         }
     }
-
-    private static string? Text(JsonElement frame, string name) =>
-        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-
-    private static int Number(JsonElement frame, string name) =>
-        frame.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number
-            && value.TryGetInt32(out var number) ? number : 0;
 
     private static bool TryBase64(string data, out byte[] bytes)
     {

@@ -18,10 +18,8 @@ internal sealed record TunnelRequest(
     public static TunnelRequest? TryParse(JsonElement frame, string requestId, out string? error)
     {
         error = null;
-        var method = frame.TryGetProperty("method", out var m) && m.ValueKind == JsonValueKind.String
-            ? m.GetString()!.ToUpperInvariant()
-            : null;
-        var path = frame.TryGetProperty("path", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+        var method = JsonFields.Text(frame, "method")?.ToUpperInvariant();
+        var path = JsonFields.Text(frame, "path");
         if (method is null || !Methods.Contains(method))
         {
             error = "The request has no valid method.";
@@ -46,8 +44,8 @@ internal sealed record TunnelRequest(
             }
         }
 
-        var isBinary = frame.TryGetProperty("isBinary", out var b) && b.ValueKind == JsonValueKind.True;
-        var streaming = frame.TryGetProperty("streaming", out var s) && s.ValueKind == JsonValueKind.True;
+        var isBinary = JsonFields.Flag(frame, "isBinary");
+        var streaming = JsonFields.Flag(frame, "streaming");
         byte[]? body = null;
         if (frame.TryGetProperty("body", out var bodyElement) && bodyElement.ValueKind != JsonValueKind.Null)
         {

@@ -24,10 +24,9 @@ internal sealed partial class TunnelRequestHandler(
 {
     // Dockhand itself waits 300 s for prunes (spec 3.6); a shorter deadline here would only cut them off.
     private static readonly TimeSpan PruneDeadline = TimeSpan.FromSeconds(300);
+    private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _inFlight = new();
-
-    public int InFlight => _inFlight.Count;
 
     /// <summary>The server's <c>stream_end</c>: the caller went away, so the Docker request is cancelled.</summary>
     public void Cancel(string requestId)
@@ -338,7 +337,7 @@ internal sealed partial class TunnelRequestHandler(
     {
         try
         {
-            _ = new UTF8Encoding(false, throwOnInvalidBytes: true).GetCharCount(body);
+            _ = StrictUtf8.GetCharCount(body);
             return true;
         }
         catch (DecoderFallbackException)

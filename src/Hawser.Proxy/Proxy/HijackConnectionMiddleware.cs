@@ -81,12 +81,11 @@ internal sealed partial class HijackConnectionMiddleware(
         {
             var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
             var buffer = result.Buffer;
-            var verdict = Inspect(buffer, out var headLength);
+            var verdict = Inspect(buffer, out var head, out var bytes);
             if (verdict == Verdict.Hijack)
             {
-                var bytes = buffer.Slice(0, headLength).ToArray();
-                input.AdvanceTo(buffer.GetPosition(headLength));
-                return (HttpHead.Parse(bytes), bytes);
+                input.AdvanceTo(buffer.GetPosition(bytes.Length));
+                return (head!, bytes);
             }
 
             if (verdict == Verdict.Pass || result.IsCompleted || buffer.Length > HttpHead.MaxBytes)
@@ -100,9 +99,11 @@ internal sealed partial class HijackConnectionMiddleware(
         }
     }
 
-    private static Verdict Inspect(in ReadOnlySequence<byte> buffer, out long headLength)
+    /// <summary>Decides from the first bytes; for a hijack, also returns the parsed head and its raw bytes.</summary>
+    private static Verdict Inspect(in ReadOnlySequence<byte> buffer, out HttpHead? head, out byte[] bytes)
     {
-        headLength = -1;
+        head = null;
+        bytes = [];
         var prefix = "POST "u8;
         var seen = (int)Math.Min(buffer.Length, prefix.Length);
         Span<byte> start = stackalloc byte[prefix.Length];
@@ -124,14 +125,14 @@ internal sealed partial class HijackConnectionMiddleware(
             return Verdict.Pass;
         }
 
-        headLength = HttpHead.FindEnd(buffer);
+        var headLength = HttpHead.FindEnd(buffer);
         if (headLength < 0)
         {
             return Verdict.NeedMore;
         }
 
-        var bytes = buffer.Slice(0, headLength).ToArray();
-        var head = HttpHead.Parse(bytes);
+        bytes = buffer.Slice(0, headLength).ToArray();
+        head = HttpHead.Parse(bytes);
         if (!head.HasToken("Connection", "upgrade") || string.IsNullOrEmpty(head["Upgrade"]))
         {
             return Verdict.Pass;

@@ -11,22 +11,30 @@ internal sealed partial class HostMetricsSampler(
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(15);
 
-    /// <summary>The data root, asked of the daemon at most once a minute; null until it answers.</summary>
+    private string? _dockerRoot;
+
+    /// <summary>
+    /// One host sample. The Docker data root comes from <c>GET /info</c> until the daemon has answered once, then
+    /// it is kept: it changes only with a daemon reconfiguration, and asking on every sample doubles the calls.
+    /// </summary>
+    // LIMITATION: a daemon moved to another data root while the agent runs keeps reporting the old disk until restart.
     public async Task<HostMetrics> SampleAsync(CancellationToken cancellationToken)
     {
-        string? root = null;
-        try
+        if (_dockerRoot is null)
         {
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            root = await engine.GetDockerRootDirAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.DockerRootUnknown(logger, ex.GetType().Name);
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                _dockerRoot = await engine.GetDockerRootDirAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.DockerRootUnknown(logger, ex.GetType().Name);
+            }
         }
 
-        return collector.Sample(root);
+        return collector.Sample(_dockerRoot);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
