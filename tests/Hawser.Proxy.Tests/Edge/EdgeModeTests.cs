@@ -343,20 +343,14 @@ public sealed class EdgeModeTests(DockerEngineFixture engine)
 
     private async Task<string> StartSleeperAsync()
     {
-        var id = await CreateContainerAsync("sleep", "600");
         using var client = engine.CreateDirectClient();
-        using var started = await client.PostAsync($"/containers/{id}/start", null);
-        started.EnsureSuccessStatusCode();
-        return id;
+        return await DirectDocker.RunAsync(client, "sleep", "600");
     }
 
     private async Task<string> CreateContainerAsync(params string[] cmd)
     {
         using var client = engine.CreateDirectClient();
-        using var response = await client.PostAsync("/containers/create", new StringContent(
-            JsonSerializer.Serialize(new { Image = "local/busybox:1", Cmd = cmd }), Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("Id").GetString()!;
+        return await DirectDocker.CreateAsync(client, cmd);
     }
 
     private async Task ExecDirectAsync(string id, params string[] cmd)
@@ -384,7 +378,7 @@ public sealed class EdgeModeTests(DockerEngineFixture engine)
     private async Task RemoveAsync(string id)
     {
         using var client = engine.CreateDirectClient();
-        using var _ = await client.DeleteAsync($"/containers/{id}?force=true");
+        await DirectDocker.RemoveAsync(client, id);
     }
 
     /// <summary>A fake Dockhand with one edge agent connected to it.</summary>
