@@ -20,7 +20,7 @@ internal sealed record ComposeResult(
 
     public static ComposeResult Refused(string error) => new(false, "", error, 0) { IsBadRequest = true };
 
-    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this, HawserJson.Default.ComposeResult);
 }
 
 internal sealed record SkippedFile(

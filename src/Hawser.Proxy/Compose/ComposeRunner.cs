@@ -399,7 +399,9 @@ internal sealed partial class ComposeRunner(
                     ["auth"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{r.Username}:{r.Password}")),
                 });
             File.WriteAllText(System.IO.Path.Combine(dir, "config.json"),
-                JsonSerializer.Serialize(new Dictionary<string, object> { ["auths"] = auths }));
+                JsonSerializer.Serialize(
+                    new Dictionary<string, Dictionary<string, Dictionary<string, string>>> { ["auths"] = auths },
+                    HawserJson.Default.DictionaryStringDictionaryStringDictionaryStringString));
             return new RegistryConfig(dir);
         }
 

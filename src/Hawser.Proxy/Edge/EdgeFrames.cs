@@ -79,7 +79,9 @@ internal static class EdgeFrames
 
     public static byte[] ErrorResponse(string requestId, int statusCode, string message) =>
         Response(requestId, statusCode, [new("Content-Type", "application/json")],
-            JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["message"] = message }), false);
+            JsonSerializer.SerializeToUtf8Bytes(
+                new Dictionary<string, string> { ["message"] = message }, HawserJson.Default.DictionaryStringString),
+            false);
 
     public static byte[] Stream(string requestId, ReadOnlySpan<byte> data)
     {

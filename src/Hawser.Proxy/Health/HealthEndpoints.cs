@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Hawser.Proxy.Configuration;
 using Hawser.Proxy.Docker;
 using Hawser.Proxy.Edge;
@@ -36,13 +37,13 @@ internal static class HealthEndpoints
         var report = await health.CheckHealthAsync(cancellationToken).ConfigureAwait(false);
         if (report.Status != HealthStatus.Healthy)
         {
-            return Results.Json(new { status = "unhealthy", message = "Docker daemon is not reachable" },
-                statusCode: StatusCodes.Status503ServiceUnavailable);
+            return Results.Json(new HealthReply("unhealthy", Message: "Docker daemon is not reachable"),
+                HawserJson.Default.HealthReply, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
         // Edge mode adds whether the tunnel is up; healthy while disconnected, as the original (spec 3.13).
         return services.GetService<EdgeStatus>() is { } edge
-            ? Results.Json(new { status = "healthy", mode = "edge", connected = edge.Connected })
+            ? Results.Json(new HealthReply("healthy", Mode: "edge", Connected: edge.Connected), HawserJson.Default.HealthReply)
             : Results.Text("""{"status":"healthy"}""", "application/json");
     }
 
@@ -65,16 +66,14 @@ internal static class HealthEndpoints
             dockerVersion = "unknown";
         }
 
-        return Results.Json(new Dictionary<string, object>
-        {
-            ["agentId"] = identity.Id,
-            ["agentName"] = identity.Name,
-            ["dockerVersion"] = dockerVersion,
-            ["hawserVersion"] = AgentVersion.Current,
-            ["mode"] = options.Value.EffectiveMode == AgentMode.Edge ? "edge" : "standard",
-            ["uptime"] = HostUptimeSeconds(),
-            ["connected"] = services.GetService<EdgeStatus>()?.Connected ?? true,
-        });
+        return Results.Json(new InfoReply(
+            identity.Id,
+            identity.Name,
+            dockerVersion,
+            AgentVersion.Current,
+            options.Value.EffectiveMode == AgentMode.Edge ? "edge" : "standard",
+            HostUptimeSeconds(),
+            services.GetService<EdgeStatus>()?.Connected ?? true), HawserJson.Default.InfoReply);
     }
 
     private static long HostUptimeSeconds()
@@ -96,3 +95,20 @@ internal static class HealthEndpoints
         }
     }
 }
+
+/// <summary>The body of <c>/_hawser/health</c>; absent fields are left out.</summary>
+internal sealed record HealthReply(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("message")] string? Message = null,
+    [property: JsonPropertyName("mode")] string? Mode = null,
+    [property: JsonPropertyName("connected")] bool? Connected = null);
+
+/// <summary>The body of <c>/_hawser/info</c> (spec 3.13).</summary>
+internal sealed record InfoReply(
+    [property: JsonPropertyName("agentId")] string AgentId,
+    [property: JsonPropertyName("agentName")] string AgentName,
+    [property: JsonPropertyName("dockerVersion")] string DockerVersion,
+    [property: JsonPropertyName("hawserVersion")] string HawserVersion,
+    [property: JsonPropertyName("mode")] string Mode,
+    [property: JsonPropertyName("uptime")] long Uptime,
+    [property: JsonPropertyName("connected")] bool Connected);

@@ -17,8 +17,6 @@ internal static class ErrorResponses
         return context.Response.WriteAsync(Json(message), context.RequestAborted);
     }
 
-    public static string Json(string message) => JsonSerializer.Serialize(new Dictionary<string, string>
-    {
-        ["message"] = message,
-    });
+    public static string Json(string message) => JsonSerializer.Serialize(
+        new Dictionary<string, string> { ["message"] = message }, HawserJson.Default.DictionaryStringString);
 }

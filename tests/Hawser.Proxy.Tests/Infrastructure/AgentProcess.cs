@@ -62,15 +62,18 @@ internal sealed class AgentProcess : IAsyncDisposable
         var port = FreePort();
         var environment = CleanEnvironment(settings);
         environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
-        var agent = new AgentProcess(ProcessRunner.Start("dotnet", [RepositoryPaths.AgentDll], environment), port);
+        var (fileName, arguments) = RepositoryPaths.AgentCommand();
+        var agent = new AgentProcess(ProcessRunner.Start(fileName, arguments, environment), port);
         await agent.WaitUntilListeningAsync();
         return agent;
     }
 
     /// <summary>Runs the agent to its exit, for start-up failures.</summary>
-    public static Task<ProcessResult> RunToExitAsync(IDictionary<string, string?> settings, params string[] arguments) =>
-        ProcessRunner.RunAsync("dotnet", [RepositoryPaths.AgentDll, .. arguments], CleanEnvironment(settings),
-            timeout: TimeSpan.FromSeconds(60));
+    public static Task<ProcessResult> RunToExitAsync(IDictionary<string, string?> settings, params string[] arguments)
+    {
+        var (fileName, command) = RepositoryPaths.AgentCommand(arguments);
+        return ProcessRunner.RunAsync(fileName, command, CleanEnvironment(settings), timeout: TimeSpan.FromSeconds(60));
+    }
 
     public HttpClient CreateClient(string? token)
     {
