@@ -50,6 +50,7 @@ if (errors.Count > 0)
 var edgeMode = ConfigurationServiceCollectionExtensions.IsEdgeMode(builder.Configuration);
 builder.Services.AddDockerEngine();
 builder.Services.AddDockerProxy();
+builder.Services.AddLoadBalancerSupport();
 builder.Services.AddAgentHealth();
 builder.Services.AddHawserTelemetry();
 builder.Services.AddCompose();
@@ -59,6 +60,7 @@ if (edgeMode)
 }
 
 var app = builder.Build();
+app.UseLoadBalancerSupport();
 app.UseTokenAuthentication();
 app.MapAgentHealth();
 app.MapHawserMetrics();

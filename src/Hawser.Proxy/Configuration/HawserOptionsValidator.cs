@@ -77,6 +77,15 @@ internal sealed class HawserOptionsValidator(ConfigurationProblems earlyProblems
                 + $"(got '{listen.BindAddress}').");
         }
 
+        if (!TrustedProxyList.TryParse(listen.TrustedProxies, out _, out var badEntry))
+        {
+            problems.Add("Hawser:Listen:TrustedProxies (TRUSTED_PROXIES) must list IP addresses or CIDR ranges "
+                + $"separated by commas, e.g. 10.0.0.5,192.168.0.0/16 (got '{badEntry}').");
+        }
+
+        Range(problems, "Hawser:Listen:DrainTimeout (DRAIN_TIMEOUT)", listen.DrainTimeout, TimeSpan.Zero,
+            TimeSpan.FromHours(1));
+
         var hasCert = !string.IsNullOrEmpty(listen.TlsCertPath);
         var hasKey = !string.IsNullOrEmpty(listen.TlsKeyPath);
         if (hasCert != hasKey)
@@ -169,7 +178,7 @@ internal sealed class HawserOptionsValidator(ConfigurationProblems earlyProblems
         }
     }
 
-    private static string Describe(TimeSpan value) => value.TotalSeconds >= 1 && value.Milliseconds == 0
+    private static string Describe(TimeSpan value) => (value.TotalSeconds >= 1 || value == TimeSpan.Zero) && value.Milliseconds == 0
         ? string.Create(CultureInfo.InvariantCulture, $"{(long)value.TotalSeconds} s")
         : string.Create(CultureInfo.InvariantCulture, $"{value.TotalMilliseconds} ms");
 

@@ -31,6 +31,8 @@ internal static class LegacyEnvironment
         ("BIND_ADDRESS", "Hawser:Listen:BindAddress", Kind.Text),
         ("TLS_CERT", "Hawser:Listen:TlsCertPath", Kind.Text),
         ("TLS_KEY", "Hawser:Listen:TlsKeyPath", Kind.Text),
+        ("TRUSTED_PROXIES", "Hawser:Listen:TrustedProxies", Kind.Text),
+        ("DRAIN_TIMEOUT", "Hawser:Listen:DrainTimeout", Kind.Seconds),
         ("DANGEROUS_ALLOW_NO_TOKEN", "Hawser:Listen:DangerousAllowUnauthenticated", Kind.Boolean),
         ("DOCKER_HOST", "Hawser:Docker:Endpoint", Kind.Text),
         // After DOCKER_HOST so that it wins: the original agent always dials DOCKER_SOCKET.

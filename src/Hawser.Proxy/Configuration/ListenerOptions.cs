@@ -23,4 +23,17 @@ public sealed class ListenerOptions
     /// to anyone who reaches the port. Default false. Variable: <c>DANGEROUS_ALLOW_NO_TOKEN</c>.
     /// </summary>
     public bool DangerousAllowUnauthenticated { get; set; }
+
+    /// <summary>
+    /// Load balancers or reverse proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> the agent believes:
+    /// IP addresses or CIDR ranges, comma-separated (<c>10.0.0.5, 192.168.0.0/16</c>). Default none: the headers are
+    /// ignored and the client is the TCP peer. Legacy-style variable: <c>TRUSTED_PROXIES</c>.
+    /// </summary>
+    public string? TrustedProxies { get; set; }
+
+    /// <summary>
+    /// On SIGTERM the listener closes at once and open requests and streams get this long to end before they are
+    /// cut. Default 8 s, inside the 10 s after which <c>docker stop</c> kills; 0 to 1 h. Variable: <c>DRAIN_TIMEOUT</c>.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(8);
 }

@@ -31,6 +31,8 @@ public sealed class HawserOptionsTests
         Assert.False(options.Edge.DangerousSkipTlsVerify);
         Assert.Equal("/data/stacks", options.Compose.StacksDir);
         Assert.Equal(TimeSpan.FromSeconds(900), options.Compose.Timeout);
+        Assert.Null(options.Listen.TrustedProxies);
+        Assert.Equal(TimeSpan.FromSeconds(8), options.Listen.DrainTimeout);
         Assert.Equal("Information", configuration["Logging:LogLevel:Default"]);
     }
 
@@ -65,6 +67,9 @@ public sealed class HawserOptionsTests
     [InlineData("STACKS_DIR", "/srv/stacks", "Compose:StacksDir", "/srv/stacks")]
     [InlineData("DOCKER_HOST", "tcp://127.0.0.1:2375", "Docker:Endpoint", "tcp://127.0.0.1:2375")]
     [InlineData("DANGEROUS_ALLOW_NO_TOKEN", "true", "Listen:DangerousAllowUnauthenticated", "true")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.5, 192.168.0.0/16,::1", "Listen:TrustedProxies", "10.0.0.5, 192.168.0.0/16,::1")]
+    [InlineData("DRAIN_TIMEOUT", "0", "Listen:DrainTimeout", "00:00:00")]
+    [InlineData("DRAIN_TIMEOUT", "3600", "Listen:DrainTimeout", "01:00:00")]
     public void LegacyVariable_ValidValue_IsAccepted(string variable, string value, string key, string bound)
     {
         var environment = OptionsHarness.Valid((variable, value));
@@ -83,15 +88,18 @@ public sealed class HawserOptionsTests
     [InlineData("PORT", "0", "Hawser:Listen:Port (PORT) must be from 1 to 65535 (got 0).")]
     [InlineData("PORT", "65536", "Hawser:Listen:Port (PORT) must be from 1 to 65535 (got 65536).")]
     [InlineData("PORT", "http", "PORT must be a whole number (got 'http').")]
-    [InlineData("REQUEST_TIMEOUT", "0", "Hawser:Proxy:RequestTimeout (REQUEST_TIMEOUT) must be from 1 s to 86400 s (got 0 ms).")]
+    [InlineData("REQUEST_TIMEOUT", "0", "Hawser:Proxy:RequestTimeout (REQUEST_TIMEOUT) must be from 1 s to 86400 s (got 0 s).")]
     [InlineData("REQUEST_TIMEOUT", "30s", "REQUEST_TIMEOUT must be a whole number of seconds (got '30s').")]
-    [InlineData("HEARTBEAT_INTERVAL", "0", "Hawser:Edge:HeartbeatInterval (HEARTBEAT_INTERVAL) must be from 1 s to 3600 s (got 0 ms).")]
+    [InlineData("HEARTBEAT_INTERVAL", "0", "Hawser:Edge:HeartbeatInterval (HEARTBEAT_INTERVAL) must be from 1 s to 3600 s (got 0 s).")]
     [InlineData("RECONNECT_DELAY", "-1", "RECONNECT_DELAY must be a whole number of seconds (got '-1').")]
     [InlineData("MAX_RECONNECT_DELAY", "90000", "Hawser:Edge:MaxReconnectDelay (MAX_RECONNECT_DELAY) must be from 100 ms to 86400 s (got 90000 s).")]
     [InlineData("WELCOME_TIMEOUT", "601", "Hawser:Edge:WelcomeTimeout (WELCOME_TIMEOUT) must be from 1 s to 600 s (got 601 s).")]
-    [InlineData("COMPOSE_TIMEOUT", "0", "Hawser:Compose:Timeout (COMPOSE_TIMEOUT) must be from 1 s to 86400 s (got 0 ms).")]
+    [InlineData("COMPOSE_TIMEOUT", "0", "Hawser:Compose:Timeout (COMPOSE_TIMEOUT) must be from 1 s to 86400 s (got 0 s).")]
     [InlineData("MAX_MESSAGE_SIZE_MB", "0", "Hawser:Edge:MaxMessageBytes (MAX_MESSAGE_SIZE_MB) must be from 1 MiB to 2 GiB (got 0 bytes).")]
     [InlineData("MAX_REQUEST_BODY_BYTES", "0", "Hawser:Proxy:MaxRequestBodyBytes (MAX_REQUEST_BODY_BYTES) must be at least 1, or unset for no limit (got 0).")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.5,lb.internal", "Hawser:Listen:TrustedProxies (TRUSTED_PROXIES) must list IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.0.0/16 (got 'lb.internal').")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.0/33", "Hawser:Listen:TrustedProxies (TRUSTED_PROXIES) must list IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.0.0/16 (got '10.0.0.0/33').")]
+    [InlineData("DRAIN_TIMEOUT", "3601", "Hawser:Listen:DrainTimeout (DRAIN_TIMEOUT) must be from 0 s to 3600 s (got 3601 s).")]
     [InlineData("TLS_SKIP_VERIFY", "maybe", "TLS_SKIP_VERIFY must be one of true, false, 1, 0, yes, no, on, off (got 'maybe').")]
     [InlineData("LOG_LEVEL", "loud", "LOG_LEVEL must be one of trace, debug, info, warn, error (got 'loud').")]
     [InlineData("BIND_ADDRESS", "my-host", "Hawser:Listen:BindAddress (BIND_ADDRESS) must be *, 0.0.0.0, :: or an IP address (got 'my-host').")]

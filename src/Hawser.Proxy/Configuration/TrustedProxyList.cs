@@ -1,0 +1,33 @@
+using System.Net;
+
+namespace Hawser.Proxy.Configuration;
+
+/// <summary>Parses <see cref="ListenerOptions.TrustedProxies"/>: addresses and CIDR ranges, comma-separated.</summary>
+internal static class TrustedProxyList
+{
+    /// <summary>False with the first entry that is neither an address nor a range; an empty text is an empty list.</summary>
+    public static bool TryParse(string? text, out IReadOnlyList<IPNetwork> networks, out string? invalidEntry)
+    {
+        var parsed = new List<IPNetwork>();
+        networks = parsed;
+        invalidEntry = null;
+        foreach (var entry in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (IPNetwork.TryParse(entry, out var network))
+            {
+                parsed.Add(network);
+            }
+            else if (IPAddress.TryParse(entry, out var address))
+            {
+                parsed.Add(new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                invalidEntry = entry;
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
