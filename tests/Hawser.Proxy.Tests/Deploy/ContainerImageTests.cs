@@ -1,28 +1,18 @@
-using System.Text.Json;
 using Hawser.Proxy.Tests.Infrastructure;
 
 namespace Hawser.Proxy.Tests.Deploy;
 
-/// <summary>
-/// deploy/Dockerfile built by the test engine, on base images made from this machine's files
-/// (tests/engine/base-images.sh, since no registry is reachable), then run as an operator would run it.
-/// </summary>
+/// <summary>deploy/Dockerfile built by the test engine (see <see cref="AgentImage"/>), then run as an operator would.</summary>
 [Collection(EngineCollection.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class ContainerImageTests(DockerEngineFixture engine)
 {
-    private const string Image = "hawser-proxy:test";
-    private static readonly SemaphoreSlim BuildLock = new(1, 1);
-    private static string? _builtOn;
-
     [Fact]
     public async Task Image_IsSmallRunsAsNonRootAndChecksItsOwnHealth()
     {
-        await EnsureImageAsync();
+        await AgentImage.EnsureBuiltAsync(engine);
 
-        var inspect = await DockerAsync("image", "inspect", Image);
-        using var doc = JsonDocument.Parse(inspect.Stdout);
-        var image = doc.RootElement[0];
+        var image = await AgentImage.InspectAsync(engine, "image", AgentImage.Tag);
         var config = image.GetProperty("Config");
         var megabytes = image.GetProperty("Size").GetInt64() / 1_000_000.0;
 
@@ -35,20 +25,19 @@ public sealed class ContainerImageTests(DockerEngineFixture engine)
     [Fact]
     public async Task Container_ReadOnlyAndNonRoot_IsReportedHealthyAndServesTheDockerCli()
     {
-        await EnsureImageAsync();
+        await AgentImage.EnsureBuiltAsync(engine);
         var port = AgentProcess.FreePort();
         var name = "hawser-img-" + Guid.NewGuid().ToString("N")[..8];
-        var socketGroup = (await ProcessRunner.RunAsync("stat", ["-c", "%g", engine.SocketPath])).Stdout.Trim();
 
-        var run = await DockerAsync("run", "-d", "--name", name, "--network", "host", "--read-only",
-            "--group-add", socketGroup,
+        var run = await AgentImage.DockerAsync(engine, "run", "-d", "--name", name, "--network", "host",
+            "--read-only", "--group-add", await AgentImage.SocketGroupAsync(engine),
             "-v", $"{engine.SocketPath}:/var/run/docker.sock", "-e", "TOKEN=image-token",
-            "-e", $"PORT={port}", "--health-interval", "1s", Image);
+            "-e", $"PORT={port}", "--health-interval", "1s", AgentImage.Tag);
         try
         {
             Assert.True(run.ExitCode == 0, run.Output);
-            var health = await WaitForHealthAsync(name, "healthy");
-            var pid = (await DockerAsync("inspect", "-f", "{{.State.Pid}}", name)).Stdout.Trim();
+            var health = await AgentImage.WaitForHealthAsync(engine, name, "healthy");
+            var pid = (await AgentImage.DockerAsync(engine, "inspect", "-f", "{{.State.Pid}}", name)).Stdout.Trim();
             var status = await File.ReadAllLinesAsync($"/proc/{pid}/status");
 
             using var cli = new DockerCli(port, "image-token");
@@ -66,86 +55,30 @@ public sealed class ContainerImageTests(DockerEngineFixture engine)
         }
         finally
         {
-            await DockerAsync("rm", "-f", name);
+            await AgentImage.DockerAsync(engine, "rm", "-f", name);
         }
     }
 
     [Fact]
     public async Task Container_WithoutTheSocketGroup_IsReportedUnhealthy()
     {
-        await EnsureImageAsync();
+        await AgentImage.EnsureBuiltAsync(engine);
         var port = AgentProcess.FreePort();
         var name = "hawser-img-" + Guid.NewGuid().ToString("N")[..8];
 
         // The same run without --group-add: the non-root user cannot open the socket, and the check says so.
-        var run = await DockerAsync("run", "-d", "--name", name, "--network", "host", "--read-only",
-            "-v", $"{engine.SocketPath}:/var/run/docker.sock", "-e", "TOKEN=image-token", "-e", $"PORT={port}",
-            "--health-interval", "1s", "--health-retries", "1", "--health-start-period", "0s", Image);
+        var run = await AgentImage.DockerAsync(engine, "run", "-d", "--name", name, "--network", "host",
+            "--read-only", "-v", $"{engine.SocketPath}:/var/run/docker.sock", "-e", "TOKEN=image-token",
+            "-e", $"PORT={port}", "--health-interval", "1s", "--health-retries", "1", "--health-start-period", "0s",
+            AgentImage.Tag);
         try
         {
             Assert.True(run.ExitCode == 0, run.Output);
-            Assert.Equal("unhealthy", await WaitForHealthAsync(name, "unhealthy"));
+            Assert.Equal("unhealthy", await AgentImage.WaitForHealthAsync(engine, name, "unhealthy"));
         }
         finally
         {
-            await DockerAsync("rm", "-f", name);
+            await AgentImage.DockerAsync(engine, "rm", "-f", name);
         }
     }
-
-    private async Task<string> WaitForHealthAsync(string name, string wanted)
-    {
-        var last = "";
-        for (var i = 0; i < 60; i++)
-        {
-            last = (await DockerAsync("inspect", "-f", "{{.State.Health.Status}}", name)).Stdout.Trim();
-            if (last == wanted)
-            {
-                return last;
-            }
-
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        }
-
-        var logs = await DockerAsync("logs", name);
-        return $"{last} after 60 s; agent log:\n{logs.Output}";
-    }
-
-    private async Task EnsureImageAsync()
-    {
-        await BuildLock.WaitAsync();
-        try
-        {
-            if (_builtOn == engine.SocketPath)
-            {
-                return;
-            }
-
-            var bases = await ProcessRunner.RunAsync("bash",
-                [Path.Combine(RepositoryPaths.Root, "tests", "engine", "base-images.sh"), engine.SocketPath],
-                timeout: TimeSpan.FromMinutes(5));
-            Assert.True(bases.ExitCode == 0, bases.Output);
-
-            var build = await ProcessRunner.RunAsync("docker",
-                ["build", "-q", "-f", Path.Combine(RepositoryPaths.Root, "deploy", "Dockerfile"),
-                    "--build-arg", "SDK_IMAGE=local/dotnet-sdk:10", "--build-arg", "RUNTIME_IMAGE=local/runtime-deps:12",
-                    "-t", Image, RepositoryPaths.Root],
-                EngineEnvironment(), timeout: TimeSpan.FromMinutes(10));
-            Assert.True(build.ExitCode == 0, build.Output);
-            _builtOn = engine.SocketPath;
-        }
-        finally
-        {
-            BuildLock.Release();
-        }
-    }
-
-    private Task<ProcessResult> DockerAsync(params string[] arguments) =>
-        ProcessRunner.RunAsync("docker", arguments, EngineEnvironment(), timeout: TimeSpan.FromMinutes(2));
-
-    private Dictionary<string, string?> EngineEnvironment() => new()
-    {
-        ["DOCKER_HOST"] = "unix://" + engine.SocketPath,
-        ["DOCKER_CONTEXT"] = null,
-        ["DOCKER_CONFIG"] = null,
-    };
 }
