@@ -17,6 +17,8 @@ public sealed class HealthEndpointTests(DockerEngineFixture engine)
 
         using var up = await client.GetAsync("/_hawser/health");
         var upBody = await up.Content.ReadAsStringAsync();
+        using var lbUp = await client.GetAsync("/health");
+        var lbUpBody = await lbUp.Content.ReadAsStringAsync();
         await spare.StopAsync();
         using var down = await client.GetAsync("/_hawser/health");
         using var lb = await client.GetAsync("/health");
@@ -24,7 +26,10 @@ public sealed class HealthEndpointTests(DockerEngineFixture engine)
         Assert.Equal(HttpStatusCode.OK, up.StatusCode);
         Assert.Equal("""{"status":"healthy"}""", upBody);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, down.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, lbUp.StatusCode);
+        Assert.Equal("Healthy", lbUpBody);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, lb.StatusCode);
+        Assert.Equal("Unhealthy", await lb.Content.ReadAsStringAsync());
     }
 
     [Fact]
