@@ -4,7 +4,7 @@ namespace Hawser.Proxy.Health;
 
 /// <summary>
 /// <c>hawser healthcheck</c>: asks the agent running on this host's PORT for <c>/_hawser/health</c>, over HTTPS when
-/// TLS is configured. Minimal images have no curl or wget, so the image's HEALTHCHECK runs the agent itself.
+/// TLS is configured, on loopback or on the one address the agent is bound to. Minimal images have no curl or wget, so the image's HEALTHCHECK runs the agent itself.
 /// </summary>
 internal static class HealthProbe
 {
@@ -28,13 +28,13 @@ internal static class HealthProbe
         if (tls)
         {
             // A loopback probe of this host's own listener: the certificate names the public host, not 127.0.0.1.
-#pragma warning disable CA5359, CA5400 // Only ever connects to 127.0.0.1.
+#pragma warning disable CA5359, CA5400 // Only ever connects to this host's own listener.
             handler.ServerCertificateCustomValidationCallback = (_, _, _, _) => true;
 #pragma warning restore CA5359, CA5400
         }
 
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
-        var url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{options.Listen.Port}/_hawser/health");
+        var url = new Uri($"{(tls ? "https" : "http")}://{ProbeHost(options)}:{options.Listen.Port}/_hawser/health");
         try
         {
             using var response = await client.GetAsync(url).ConfigureAwait(false);
@@ -46,5 +46,17 @@ internal static class HealthProbe
             await Console.Out.WriteLineAsync("hawser healthcheck: no answer on " + url).ConfigureAwait(false);
             return 1;
         }
+    }
+
+    // Loopback when the agent listens on every interface; else the one address it is bound to.
+    private static string ProbeHost(HawserOptions options)
+    {
+        if (!ListenerAddress.TryParse(ListenerAddress.Effective(options), out var address)
+            || address!.Equals(System.Net.IPAddress.IPv6Any) || address.Equals(System.Net.IPAddress.Any))
+        {
+            return "127.0.0.1";
+        }
+
+        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
     }
 }

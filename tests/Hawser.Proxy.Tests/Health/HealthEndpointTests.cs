@@ -58,6 +58,23 @@ public sealed class HealthEndpointTests(DockerEngineFixture engine)
         Assert.StartsWith("hawser healthcheck: no answer on http://127.0.0.1:", nobody.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("::1")]
+    [InlineData("127.0.0.2")]
+    public async Task HealthcheckCommand_AgentBoundToOneAddress_ProbesThatAddress(string bindAddress)
+    {
+        await using var session = await StandardAgent.StartAsync(engine,
+            new Dictionary<string, string?> { ["BIND_ADDRESS"] = bindAddress });
+        var probe = await AgentProcess.RunToExitAsync(new Dictionary<string, string?>
+        {
+            ["PORT"] = session.Agent.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["BIND_ADDRESS"] = bindAddress,
+            ["TOKEN"] = session.Token,
+        }, "healthcheck");
+
+        Assert.True(probe.ExitCode == 0, probe.Output);
+    }
+
     [Fact]
     public async Task DockerRequest_DaemonUnreachable_Returns502WithAMessageAndNoInternals()
     {

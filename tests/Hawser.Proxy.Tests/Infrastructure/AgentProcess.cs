@@ -14,15 +14,19 @@ internal sealed class AgentProcess : IAsyncDisposable
     [
         "TOKEN", "PORT", "BIND_ADDRESS", "DOCKER_HOST", "DOCKER_SOCKET", "DOCKHAND_SERVER_URL", "TLS_CERT", "TLS_KEY",
         "REQUEST_TIMEOUT", "LOG_LEVEL", "AGENT_ID", "AGENT_NAME", "DANGEROUS_ALLOW_NO_TOKEN", "ASPNETCORE_URLS",
+        "TRUSTED_PROXIES", "DRAIN_TIMEOUT",
     ];
 
     private readonly Process _process;
     private readonly StringBuilder _log = new();
 
-    private AgentProcess(Process process, int port)
+    private readonly IPAddress _listenAddress;
+
+    private AgentProcess(Process process, int port, IPAddress listenAddress)
     {
         _process = process;
         Port = port;
+        _listenAddress = listenAddress;
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         process.BeginOutputReadLine();
@@ -63,7 +67,10 @@ internal sealed class AgentProcess : IAsyncDisposable
         var environment = CleanEnvironment(settings);
         environment["PORT"] = port.ToString(CultureInfo.InvariantCulture);
         var (fileName, arguments) = RepositoryPaths.AgentCommand();
-        var agent = new AgentProcess(ProcessRunner.Start(fileName, arguments, environment), port);
+        // Waited for on loopback, or on the one address BIND_ADDRESS names.
+        var listenAddress = environment.TryGetValue("BIND_ADDRESS", out var bind) && IPAddress.TryParse(bind, out var ip)
+            && !ip.Equals(IPAddress.Any) && !ip.Equals(IPAddress.IPv6Any) ? ip : IPAddress.Loopback;
+        var agent = new AgentProcess(ProcessRunner.Start(fileName, arguments, environment), port, listenAddress);
         await agent.WaitUntilListeningAsync();
         return agent;
     }
@@ -136,7 +143,7 @@ internal sealed class AgentProcess : IAsyncDisposable
             try
             {
                 using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-                await socket.ConnectAsync(IPAddress.Loopback, Port);
+                await socket.ConnectAsync(_listenAddress, Port);
                 return;
             }
             catch (SocketException)
