@@ -52,10 +52,18 @@ internal sealed partial class HijackConnectionMiddleware(
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(next);
 
+        // At shutdown Kestrel asks idle connections to close; one still waiting for its first request goes at once
+        // instead of holding the drain for its whole timeout.
+        var closing = connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.ConnectionClosedRequested
+            ?? CancellationToken.None;
         (HttpHead Head, byte[] Bytes)? head;
         try
         {
-            head = await ReadHijackHeadAsync(connection.Transport.Input).ConfigureAwait(false);
+            head = await ReadHijackHeadAsync(connection.Transport.Input, closing).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (closing.IsCancellationRequested)
+        {
+            return;
         }
         catch (OperationCanceledException)
         {
@@ -72,11 +80,13 @@ internal sealed partial class HijackConnectionMiddleware(
         await ServeAsync(connection, head.Value.Head, head.Value.Bytes).ConfigureAwait(false);
     }
 
-    private static async Task<(HttpHead Head, byte[] Bytes)?> ReadHijackHeadAsync(PipeReader input)
+    private static async Task<(HttpHead Head, byte[] Bytes)?> ReadHijackHeadAsync(PipeReader input,
+        CancellationToken closing)
     {
         // Not linked to ConnectionClosed, which Kestrel fires on the client's FIN even when the request and its
         // stdin arrived with it; a closed connection ends the read with IsCompleted instead.
-        using var timeout = new CancellationTokenSource(FirstRequestTimeout);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(closing);
+        timeout.CancelAfter(FirstRequestTimeout);
         while (true)
         {
             var result = await input.ReadAsync(timeout.Token).ConfigureAwait(false);
@@ -378,12 +388,14 @@ internal sealed partial class HijackConnectionMiddleware(
                 }
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return (total, null);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or ConnectionResetException)
+        catch (Exception ex) when (ex is IOException or SocketException or ConnectionResetException
+            or ConnectionAbortedException)
         {
+            // An abort (Kestrel's, at the end of a drain) is a failure, so the daemon side is stopped too.
             return (total, "client to daemon: " + ex.GetType().Name);
         }
     }

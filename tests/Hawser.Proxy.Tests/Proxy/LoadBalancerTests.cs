@@ -113,6 +113,23 @@ public sealed class LoadBalancerTests(DockerEngineFixture engine)
         }
     }
 
+    [Fact]
+    public async Task Sigterm_WithAnIdleConnectionOpen_DoesNotWaitOutTheDrain()
+    {
+        await using var agent = await StandardAgent.StartAsync(engine,
+            new Dictionary<string, string?> { ["DRAIN_TIMEOUT"] = "20" });
+        // A balancer's TCP check or a spare pooled connection: connected, nothing sent yet.
+        using var idle = new TcpClient();
+        await idle.ConnectAsync(IPAddress.Loopback, agent.Agent.Port);
+        await Task.Delay(300);
+
+        var clock = Stopwatch.StartNew();
+        var exitCode = await agent.Agent.TerminateAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed.TotalSeconds:F1} s");
+    }
+
     private static async Task WaitForExecAsync(StandardAgent agent, string container)
     {
         for (var i = 0; i < 100; i++)
