@@ -32,8 +32,9 @@ public sealed class ListenerOptions
     public string? TrustedProxies { get; set; }
 
     /// <summary>
-    /// On SIGTERM the listener closes at once and open requests and streams get this long to end before they are
-    /// cut. Default 8 s, inside the 10 s after which <c>docker stop</c> kills; 0 to 1 h. Variable: <c>DRAIN_TIMEOUT</c>.
+    /// Standard mode: on SIGTERM the listener closes at once and open requests and streams get this long to end
+    /// before they are cut. Default 8 s, inside the 10 s after which <c>docker stop</c> kills; 0 to 1 h. Edge mode
+    /// closes its tunnel at once and waits at most this or 5 s, whichever is longer. Variable: <c>DRAIN_TIMEOUT</c>.
     /// </summary>
     public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromSeconds(8);
 }

@@ -1,3 +1,4 @@
+using System.Net;
 using Hawser.Proxy.Configuration;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
@@ -10,6 +11,9 @@ namespace Hawser.Proxy.Proxy;
 /// </summary>
 internal static partial class LoadBalancerSupport
 {
+    private static readonly object PeerKey = new();
+    private static readonly TimeSpan EdgeCloseAllowance = TimeSpan.FromSeconds(5);
+
     public static IServiceCollection AddLoadBalancerSupport(this IServiceCollection services)
     {
         services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<HawserOptions>>((forwarded, hawser) =>
@@ -31,8 +35,11 @@ internal static partial class LoadBalancerSupport
                 forwarded.KnownIPNetworks.Add(network);
             }
         });
+        // Edge mode does not drain: it closes the tunnel with 1001 at once, and needs a moment for that close.
         services.AddOptions<HostOptions>().Configure<IOptions<HawserOptions>>((host, hawser) =>
-            host.ShutdownTimeout = hawser.Value.Listen.DrainTimeout);
+            host.ShutdownTimeout = hawser.Value.EffectiveMode == AgentMode.Edge
+                ? TimeSpan.FromTicks(Math.Max(hawser.Value.Listen.DrainTimeout.Ticks, EdgeCloseAllowance.Ticks))
+                : hawser.Value.Listen.DrainTimeout);
         return services;
     }
 
@@ -43,6 +50,13 @@ internal static partial class LoadBalancerSupport
         var listen = app.Services.GetRequiredService<IOptions<HawserOptions>>().Value.Listen;
         if (!string.IsNullOrWhiteSpace(listen.TrustedProxies))
         {
+            // The TCP peer is kept: a rule about loopback must hold for the peer as well as for the client it
+            // forwards, or a balancer that passes the header through would let anyone claim 127.0.0.1.
+            app.Use((context, next) =>
+            {
+                context.Items[PeerKey] = context.Connection.RemoteIpAddress;
+                return next(context);
+            });
             app.UseForwardedHeaders();
         }
 
@@ -50,6 +64,16 @@ internal static partial class LoadBalancerSupport
         app.Lifetime.ApplicationStopping.Register(() => Log.Draining(logger, (int)listen.DrainTimeout.TotalSeconds));
         app.Lifetime.ApplicationStopped.Register(() => Log.Stopped(logger));
         return app;
+    }
+
+    /// <summary>True when both the TCP peer and the client it may have forwarded for are on loopback.</summary>
+    public static bool IsFromLoopback(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+
+        var peer = context.Items.TryGetValue(PeerKey, out var saved) ? saved as IPAddress : context.Connection.RemoteIpAddress;
+        return peer is not null && IPAddress.IsLoopback(peer)
+            && context.Connection.RemoteIpAddress is { } client && IPAddress.IsLoopback(client);
     }
 
     private static partial class Log

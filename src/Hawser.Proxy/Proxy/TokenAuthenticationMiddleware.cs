@@ -50,7 +50,7 @@ internal sealed partial class TokenAuthenticationMiddleware(
         && options.Value.Metrics.Access switch
         {
             MetricsAccess.Open => true,
-            MetricsAccess.LoopbackOrToken => context.Connection.RemoteIpAddress is { } ip && IPAddress.IsLoopback(ip),
+            MetricsAccess.LoopbackOrToken => LoadBalancerSupport.IsFromLoopback(context),
             _ => false,
         };
 
