@@ -92,6 +92,13 @@ internal sealed partial class ComposeRunner(
         {
             return await RunLockedAsync(op, stack, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A stack folder that cannot be written (read-only root, wrong owner) is an answer, not a crash.
+            return new ComposeResult(false, "",
+                $"the stack folder under {options.Value.Compose.StacksDir} cannot be written ({ex.Message}); "
+                + "set STACKS_DIR to a writable folder.", 1);
+        }
         finally
         {
             gate.Release();
@@ -100,16 +107,17 @@ internal sealed partial class ComposeRunner(
 
     private async Task<ComposeResult> RunLockedAsync(ComposeOperation op, StackFolder stack, CancellationToken cancellationToken)
     {
-        // Step 1: files, all checked before any is written.
-        if (stack.Write(op.Files) is { } escaping)
-        {
-            return ComposeResult.Refused($"file path '{escaping}' is not a relative path inside the stack folder; nothing was written.");
-        }
-
+        // No compose command, nothing to write: the stack folder is left as it was.
         var cli = await DetectAsync(cancellationToken).ConfigureAwait(false);
         if (cli is null)
         {
             return new ComposeResult(false, "", "Docker Compose is not installed: install the docker compose plugin (v2) or docker-compose (v1).", 1);
+        }
+
+        // Step 1: files, all checked before any is written.
+        if (stack.Write(op.Files) is { } escaping)
+        {
+            return ComposeResult.Refused($"file path '{escaping}' is not a relative path inside the stack folder; nothing was written.");
         }
 
         // Step 2: deletion sync before up; files of a deleted stack after its down (step 9).

@@ -44,6 +44,14 @@ public sealed class ContainerImageTests(DockerEngineFixture engine)
             var version = await cli.RunAsync("version --format {{.Server.Version}}");
             var echo = await cli.RunAsync("run --rm local/busybox:1 echo hello-from-the-image");
             var ps = await cli.RunAsync("ps --format {{.Names}}");
+            // The image has no compose command: Dockhand gets its JSON answer saying so (not a crash on the
+            // read-only root).
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            http.DefaultRequestHeaders.Add("X-Hawser-Token", "image-token");
+            using var compose = await http.PostAsync("/_hawser/compose", new StringContent(
+                """{"operation":"up","projectName":"demo","files":{"compose.yaml":"services: {}\n"}}""",
+                System.Text.Encoding.UTF8, "application/json"));
+            using var composeBody = System.Text.Json.JsonDocument.Parse(await compose.Content.ReadAsStringAsync());
 
             Assert.Equal("healthy", health);
             Assert.Contains(status, l => l.StartsWith("Uid:\t10001\t", StringComparison.Ordinal));
@@ -52,6 +60,10 @@ public sealed class ContainerImageTests(DockerEngineFixture engine)
             Assert.True(echo.ExitCode == 0, echo.Output);
             Assert.Equal("hello-from-the-image", echo.Stdout.Trim());
             Assert.Contains(name, ps.Stdout.Split('\n'));
+            Assert.Equal(System.Net.HttpStatusCode.InternalServerError, compose.StatusCode);
+            Assert.False(composeBody.RootElement.GetProperty("success").GetBoolean());
+            Assert.StartsWith("Docker Compose is not installed",
+                composeBody.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
         }
         finally
         {
@@ -75,6 +87,8 @@ public sealed class ContainerImageTests(DockerEngineFixture engine)
         {
             Assert.True(run.ExitCode == 0, run.Output);
             Assert.Equal("unhealthy", await AgentImage.WaitForHealthAsync(engine, name, "unhealthy"));
+            var logs = await AgentImage.DockerAsync(engine, "logs", name);
+            Assert.Contains("Permission denied", logs.Output, StringComparison.OrdinalIgnoreCase);
         }
         finally
         {
