@@ -65,6 +65,21 @@ public sealed class ComposeFileTests(DockerEngineFixture engine)
         Assert.Equal("healthy", health);
     }
 
+    [Fact]
+    public async Task WithoutDockerGid_ComposeRefusesWithTheWayOut()
+    {
+        var environment = AgentImage.EngineEnvironment(engine);
+        environment["TOKEN"] = "compose-token";
+        environment["DOCKER_GID"] = null;
+
+        var config = await ProcessRunner.RunAsync("docker-compose",
+            ["-f", Path.Combine(RepositoryPaths.Root, "docker-compose.yml"), "--profile", "standard", "config"],
+            environment);
+
+        Assert.NotEqual(0, config.ExitCode);
+        Assert.Contains("set DOCKER_GID to the group id of the Docker socket", config.Output, StringComparison.Ordinal);
+    }
+
     /// <summary>One docker-compose project from the root file plus an override; <c>down -v</c> on dispose.</summary>
     private sealed class ComposeProject : IAsyncDisposable
     {
