@@ -82,6 +82,7 @@ internal sealed partial class ContainerEventForwarder(
             // and deliver nothing on it.
             if (!await DaemonAnswersAsync(stoppingToken).ConfigureAwait(false))
             {
+                Log.DaemonSilent(logger, (long)delay.TotalSeconds);
                 await WaitAsync(delay, stoppingToken).ConfigureAwait(false);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxResubscribeDelay.Ticks));
                 continue;
@@ -90,6 +91,11 @@ internal sealed partial class ContainerEventForwarder(
             var subscribed = time.GetUtcNow();
             using var subscription = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             var watchdog = WatchDaemonAsync(subscription);
+            if (since is not null)
+            {
+                Log.Resubscribed(logger, since);
+            }
+
             try
             {
                 await engine.MonitorContainerEventsAsync(since, new Inline(Accept), subscription.Token)
@@ -246,6 +252,12 @@ internal sealed partial class ContainerEventForwarder(
     {
         [LoggerMessage(4050, LogLevel.Warning, "Docker events stream ended ({Reason}); resubscribing in {Seconds} s")]
         public static partial void EventStreamBroke(ILogger logger, string reason, long seconds);
+
+        [LoggerMessage(4051, LogLevel.Information, "Docker events stream resubscribed from {Since}")]
+        public static partial void Resubscribed(ILogger logger, string since);
+
+        [LoggerMessage(4052, LogLevel.Debug, "Docker daemon does not answer a ping; next try in {Seconds} s")]
+        public static partial void DaemonSilent(ILogger logger, long seconds);
 
         // Next free id in Edge: 4051.
     }
