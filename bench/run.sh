@@ -3,6 +3,8 @@
 # Starts a private engine and the agent (Release build), streams a 220 MB image export (docker save) and an
 # import (docker load) directly and through the agent, samples the agent's resident memory, and prints a
 # Markdown table row per measurement. Usage: bash bench/run.sh [rounds]
+# BENCH_AGENT=trimmed measures the build the container image ships (self-contained, trimmed) instead of
+# `dotnet hawser.dll`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -12,11 +14,19 @@ token=bench-token
 
 sock=$(bash tests/engine/engine.sh start "$dir" | tail -n 1)
 bash tests/engine/engine.sh big-image "$dir" 220
-dotnet build src/Hawser.Proxy -c Release -nologo -v quiet >/dev/null
+if [ "${BENCH_AGENT:-framework}" = trimmed ]; then
+  out=/tmp/hawser-bench-trimmed
+  dotnet publish src/Hawser.Proxy -c Release -r linux-x64 --self-contained -p:PublishTrimmed=true -o "$out" \
+    -nologo -v quiet >/dev/null
+  agent_cmd=("$out/hawser")
+else
+  dotnet build src/Hawser.Proxy -c Release -nologo -v quiet >/dev/null
+  agent_cmd=(dotnet src/Hawser.Proxy/bin/Release/net10.0/hawser.dll)
+fi
 cfg=$(mktemp -d)
 echo "{\"HttpHeaders\":{\"X-Hawser-Token\":\"$token\"}}" >"$cfg/config.json"
 env TOKEN=$token PORT=$port BIND_ADDRESS=127.0.0.1 DOCKER_SOCKET="$sock" \
-  dotnet src/Hawser.Proxy/bin/Release/net10.0/hawser.dll >/tmp/hawser-bench-agent.log 2>&1 &
+  "${agent_cmd[@]}" >/tmp/hawser-bench-agent.log 2>&1 &
 agent=$!
 cleanup() { kill "$agent" 2>/dev/null || true; wait "$agent" 2>/dev/null || true; bash tests/engine/engine.sh stop "$dir"; rm -rf "$cfg"; }
 trap cleanup EXIT
