@@ -47,7 +47,8 @@ internal static partial class LoadBalancerSupport
     {
         ArgumentNullException.ThrowIfNull(app);
 
-        var listen = app.Services.GetRequiredService<IOptions<HawserOptions>>().Value.Listen;
+        var hawser = app.Services.GetRequiredService<IOptions<HawserOptions>>().Value;
+        var listen = hawser.Listen;
         if (!string.IsNullOrWhiteSpace(listen.TrustedProxies))
         {
             // The TCP peer is kept: a rule about loopback must hold for the peer as well as for the client it
@@ -61,7 +62,11 @@ internal static partial class LoadBalancerSupport
         }
 
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LoadBalancerSupport));
-        app.Lifetime.ApplicationStopping.Register(() => Log.Draining(logger, (int)listen.DrainTimeout.TotalSeconds));
+        if (hawser.EffectiveMode == AgentMode.Standard)
+        {
+            app.Lifetime.ApplicationStopping.Register(() => Log.Draining(logger, (int)listen.DrainTimeout.TotalSeconds));
+        }
+
         app.Lifetime.ApplicationStopped.Register(() => Log.Stopped(logger));
         return app;
     }

@@ -1,4 +1,3 @@
-using System.Net;
 using Hawser.Proxy.Configuration;
 using Microsoft.Extensions.Options;
 
