@@ -94,10 +94,9 @@ internal sealed partial class ComposeRunner(
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // A stack folder that cannot be written (read-only root, wrong owner) is an answer, not a crash.
-            return new ComposeResult(false, "",
-                $"the stack folder under {options.Value.Compose.StacksDir} cannot be written ({ex.Message}); "
-                + "set STACKS_DIR to a writable folder.", 1);
+            // A file that cannot be written or read (read-only root, wrong owner: the message names the path) is
+            // an answer, not a crash.
+            return new ComposeResult(false, "", $"compose {op.Operation} failed: {ex.Message}", 1);
         }
         finally
         {

@@ -4,7 +4,8 @@ namespace Hawser.Proxy.Health;
 
 /// <summary>
 /// <c>hawser healthcheck</c>: asks the agent running on this host's PORT for <c>/_hawser/health</c>, over HTTPS when
-/// TLS is configured, on loopback or on the one address the agent is bound to. Minimal images have no curl or wget, so the image's HEALTHCHECK runs the agent itself.
+/// TLS is configured, on loopback or on the one address the agent is bound to. Minimal images have no curl or wget,
+/// so the image's HEALTHCHECK runs the agent itself.
 /// </summary>
 internal static class HealthProbe
 {
