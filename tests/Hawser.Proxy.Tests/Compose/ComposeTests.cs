@@ -129,6 +129,24 @@ public sealed class ComposeTests(DockerEngineFixture engine)
     [Theory]
     [InlineData("standard")]
     [InlineData("edge")]
+    public async Task UnwritableStacksDir_IsAnsweredWithAJsonFailure(string mode)
+    {
+        // Nothing can be created under /proc, as under a read-only root.
+        await using var stack = await ComposeAgent.StartAsync(engine, mode,
+            new Dictionary<string, string?> { ["STACKS_DIR"] = "/proc/hawser-stacks" });
+
+        var (status, result) = await stack.RunAsync(stack.Operation("up", "services: {}\n",
+            files: new Dictionary<string, string> { ["compose.yaml"] = "services: {}\n" }));
+
+        Assert.Equal(500, status);
+        Assert.False(result.GetProperty("success").GetBoolean());
+        Assert.StartsWith("compose up failed: ", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Contains("/proc/hawser-stacks", result.GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("standard")]
+    [InlineData("edge")]
     public async Task HangingCompose_PastComposeTimeout_IsKilledAndReported(string mode)
     {
         // A daemon that accepts connections and never answers: compose waits on it until the agent kills it.
