@@ -28,7 +28,7 @@ internal sealed partial class StartupBanner(
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             (engineVersion, apiVersion) = ("unreachable", "unknown");
-            Log.DockerUnreachableAtStart(logger, endpoint.ToString(), ex);
+            Log.DockerUnreachableAtStart(logger, endpoint.ToString(), Reason(ex));
         }
 
         if (o.EffectiveMode == AgentMode.Edge)
@@ -49,7 +49,8 @@ internal sealed partial class StartupBanner(
         var address = ListenerAddress.Effective(o);
         Log.Started(logger, AgentVersion.Current, o.EffectiveMode.ToString().ToLowerInvariant(),
             $"{(tls ? "https" : "http")}://{(address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address)}:{o.Listen.Port}",
-            endpoint.ToString(), engineVersion, apiVersion, SetOrNot(o.Token), tls ? "on" : "off");
+            endpoint.ToString(), engineVersion, apiVersion, SetOrNot(o.Token), tls ? "on" : "off",
+            string.IsNullOrWhiteSpace(o.Listen.TrustedProxies) ? "none" : o.Listen.TrustedProxies);
         if (string.IsNullOrEmpty(o.Token))
         {
             Log.NoToken(logger, address);
@@ -60,21 +61,38 @@ internal sealed partial class StartupBanner(
 
     private static string SetOrNot(string? secret) => string.IsNullOrEmpty(secret) ? "not set" : "set";
 
+    // One line for the log: the innermost error, and the usual cause of a socket path that is a folder (a bind
+    // mount of a host path that did not exist makes one).
+    private string Reason(Exception ex)
+    {
+        var inner = ex;
+        while (inner.InnerException is not null)
+        {
+            inner = inner.InnerException;
+        }
+
+        var reason = $"{inner.GetType().Name}: {inner.Message}";
+        return endpoint.Kind == DockerEndpointKind.UnixSocket && Directory.Exists(endpoint.Address)
+            ? $"{endpoint.Address} is a folder, not a socket; mount the daemon's socket there ({reason})"
+            : reason;
+    }
+
     private static partial class Log
     {
         [LoggerMessage(1001, LogLevel.Information,
             "Hawser.Proxy {Version} started: mode {Mode}, listening on {ListenUrl}, Docker {DockerEndpoint} "
-            + "(engine {EngineVersion}, API {ApiVersion}), token {Token}, TLS {Tls}")]
+            + "(engine {EngineVersion}, API {ApiVersion}), token {Token}, TLS {Tls}, trusted proxies {TrustedProxies}")]
         public static partial void Started(ILogger logger, string version, string mode, string listenUrl,
-            string dockerEndpoint, string engineVersion, string apiVersion, string token, string tls);
+            string dockerEndpoint, string engineVersion, string apiVersion, string token, string tls,
+            string trustedProxies);
 
         [LoggerMessage(1002, LogLevel.Warning,
             "No TOKEN is set: every client that reaches {Address} controls Docker; set TOKEN before exposing the port")]
         public static partial void NoToken(ILogger logger, string address);
 
         [LoggerMessage(1003, LogLevel.Warning,
-            "Docker daemon at {DockerEndpoint} does not answer yet; requests get 502 until it does")]
-        public static partial void DockerUnreachableAtStart(ILogger logger, string dockerEndpoint, Exception exception);
+            "Docker daemon at {DockerEndpoint} does not answer yet ({Reason}); requests get 502 until it does")]
+        public static partial void DockerUnreachableAtStart(ILogger logger, string dockerEndpoint, string reason);
 
         [LoggerMessage(1004, LogLevel.Information,
             "Hawser.Proxy {Version} started: mode edge, server {ServerUrl}, health on {HealthUrl}, Docker "

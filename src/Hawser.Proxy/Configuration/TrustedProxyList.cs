@@ -5,12 +5,15 @@ namespace Hawser.Proxy.Configuration;
 /// <summary>Parses <see cref="ListenerOptions.TrustedProxies"/>: addresses and CIDR ranges, comma-separated.</summary>
 internal static class TrustedProxyList
 {
-    /// <summary>False with the first entry that is neither an address nor a range; an empty text is an empty list.</summary>
-    public static bool TryParse(string? text, out IReadOnlyList<IPNetwork> networks, out string? invalidEntry)
+    /// <summary>
+    /// False with every entry that is neither an address nor a range, as <c>a', 'b</c> for quoting; an empty text is
+    /// an empty list.
+    /// </summary>
+    public static bool TryParse(string? text, out IReadOnlyList<IPNetwork> networks, out string? invalidEntries)
     {
         var parsed = new List<IPNetwork>();
+        var invalid = new List<string>();
         networks = parsed;
-        invalidEntry = null;
         foreach (var entry in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             if (IPNetwork.TryParse(entry, out var network))
@@ -23,11 +26,11 @@ internal static class TrustedProxyList
             }
             else
             {
-                invalidEntry = entry;
-                return false;
+                invalid.Add(entry);
             }
         }
 
-        return true;
+        invalidEntries = invalid.Count == 0 ? null : string.Join("', '", invalid);
+        return invalid.Count == 0;
     }
 }

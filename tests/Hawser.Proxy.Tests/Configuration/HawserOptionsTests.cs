@@ -98,6 +98,7 @@ public sealed class HawserOptionsTests
     [InlineData("MAX_MESSAGE_SIZE_MB", "0", "Hawser:Edge:MaxMessageBytes (MAX_MESSAGE_SIZE_MB) must be from 1 MiB to 2 GiB (got 0 bytes).")]
     [InlineData("MAX_REQUEST_BODY_BYTES", "0", "Hawser:Proxy:MaxRequestBodyBytes (MAX_REQUEST_BODY_BYTES) must be at least 1, or unset for no limit (got 0).")]
     [InlineData("TRUSTED_PROXIES", "10.0.0.5,lb.internal", "Hawser:Listen:TrustedProxies (TRUSTED_PROXIES) must list IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.0.0/16 (got 'lb.internal').")]
+    [InlineData("TRUSTED_PROXIES", "10.0.0.5,192.168.0.0/33,foo", "Hawser:Listen:TrustedProxies (TRUSTED_PROXIES) must list IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.0.0/16 (got '192.168.0.0/33', 'foo').")]
     [InlineData("TRUSTED_PROXIES", "10.0.0.0/33", "Hawser:Listen:TrustedProxies (TRUSTED_PROXIES) must list IP addresses or CIDR ranges separated by commas, e.g. 10.0.0.5,192.168.0.0/16 (got '10.0.0.0/33').")]
     [InlineData("DRAIN_TIMEOUT", "3601", "Hawser:Listen:DrainTimeout (DRAIN_TIMEOUT) must be from 0 s to 3600 s (got 3601 s).")]
     [InlineData("TLS_SKIP_VERIFY", "maybe", "TLS_SKIP_VERIFY must be one of true, false, 1, 0, yes, no, on, off (got 'maybe').")]
