@@ -6,6 +6,7 @@
 # --bin DIR   a published agent (dotnet publish src/Hawser.Proxy -c Release -o DIR); built here when absent
 # --root DIR  install into DIR instead of / (a throwaway root, an image being built); no service is started
 # --mode      which example settings to put in place when /etc/hawser/config does not exist yet (default standard)
+# Needs: the ASP.NET Core 10 runtime as /usr/bin/dotnet (the unit hides home folders), and the SDK unless --bin.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,6 +18,7 @@ while [ $# -gt 0 ]; do
     --root) root=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --mode) mode=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "install.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done

@@ -5,8 +5,9 @@ namespace Hawser.Proxy.Tests.Deploy;
 
 /// <summary>
 /// The root docker-compose.yml brought up on the test engine with docker-compose, each profile in turn. An override
-/// file changes only what this machine needs: the image built by the tests, the test engine's socket, a 1 s health
-/// interval, and (edge) the host network, so the agent reaches the Dockhand stand-in on 127.0.0.1.
+/// file changes only what this machine needs: the image built by the tests, a 1 s health interval, and (edge) the
+/// host network, so the agent reaches the Dockhand stand-in on 127.0.0.1; the test engine's socket comes in through
+/// the file's own DOCKER_SOCK.
 /// </summary>
 [Collection(EngineCollection.Name)]
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
@@ -103,10 +104,10 @@ public sealed class ComposeFileTests(DockerEngineFixture engine)
             var overrideFile = Path.Combine(dir, "override.yml");
             await File.WriteAllTextAsync(overrideFile,
                 $"services:\n  {service}:\n    image: {AgentImage.Tag}\n"
-                + $"    volumes:\n      - {engine.SocketPath}:/var/run/docker.sock\n"
                 + "    healthcheck:\n      interval: 1s\n" + extraOverride);
             var environment = AgentImage.EngineEnvironment(engine);
             environment["DOCKER_GID"] = await AgentImage.SocketGroupAsync(engine);
+            environment["DOCKER_SOCK"] = engine.SocketPath;
             foreach (var (key, value) in settings)
             {
                 environment[key] = value;
