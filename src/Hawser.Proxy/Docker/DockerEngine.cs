@@ -29,16 +29,37 @@ internal sealed class DockerEngine : IDockerEngine, IDisposable
     public async Task<string?> GetDockerRootDirAsync(CancellationToken cancellationToken) =>
         (await _client.System.GetSystemInfoAsync(cancellationToken).ConfigureAwait(false)).DockerRootDir;
 
-    public Task MonitorContainerEventsAsync(string? since, IProgress<Message> events,
-        CancellationToken cancellationToken) =>
-        _client.System.MonitorEventsAsync(new ContainerEventsParameters
+    public async Task MonitorContainerEventsAsync(string? since, IProgress<Message> events,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(events);
+
+        // Docker.DotNet's IProgress overload parses the stream with blocking reads: it can hold the last event of a
+        // burst (a die replayed after a daemon restart) until the next one arrives, and then ignores cancellation.
+        // Its raw stream, read a line at a time here, delivers each event as it comes. The library marks the raw
+        // overload obsolete in favour of exactly the overload that stalls.
+#pragma warning disable CS0618
+        var stream = await _client.System.MonitorEventsAsync(new ContainerEventsParameters
         {
             Since = since,
             Filters = new Dictionary<string, IDictionary<string, bool>>
             {
                 ["type"] = new Dictionary<string, bool> { ["container"] = true },
             },
-        }, events, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+#pragma warning restore CS0618
+        await using (stream.ConfigureAwait(false))
+        {
+            using var reader = new StreamReader(stream);
+            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            {
+                if (line.Length > 0 && Newtonsoft.Json.JsonConvert.DeserializeObject<Message>(line) is { } message)
+                {
+                    events.Report(message);
+                }
+            }
+        }
+    }
 
     public async Task<string> CreateExecAsync(
         string container,

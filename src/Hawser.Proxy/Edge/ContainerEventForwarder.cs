@@ -178,6 +178,7 @@ internal sealed partial class ContainerEventForwarder(
 
     private void Accept(Message message)
     {
+        Log.EventSeen(logger, message.Type, message.Action, message.Actor?.ID, message.TimeNano);
         if (message.Type != "container" || message.Actor?.ID is not { } id)
         {
             return;
@@ -255,6 +256,9 @@ internal sealed partial class ContainerEventForwarder(
 
         [LoggerMessage(4051, LogLevel.Information, "Docker events stream resubscribed from {Since}")]
         public static partial void Resubscribed(ILogger logger, string since);
+
+        [LoggerMessage(4053, LogLevel.Debug, "Docker event {Type} {Action} {ContainerId} at {TimeNano}")]
+        public static partial void EventSeen(ILogger logger, string? type, string? action, string? containerId, long timeNano);
 
         [LoggerMessage(4052, LogLevel.Debug, "Docker daemon does not answer a ping; next try in {Seconds} s")]
         public static partial void DaemonSilent(ILogger logger, long seconds);

@@ -41,7 +41,12 @@ public sealed class ContainerEventTests(DockerEngineFixture engine)
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException("no events after the restart:\n" + agent.Agent.Log);
+            // The daemon's own account, to tell an event the agent lost from one the daemon never emitted.
+            var until = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            var own = await restarted.GetStringAsync($"/events?since=0&until={until}");
+            var state = await restarted.GetStringAsync($"/containers/{after}/json");
+            throw new TimeoutException("no events after the restart:\n" + agent.Agent.Log
+                + "\ndaemon's events:\n" + own + "\ncontainer:\n" + state);
         }
         await Task.Delay(TimeSpan.FromSeconds(3));
         Drain(link.Route(""), received);
