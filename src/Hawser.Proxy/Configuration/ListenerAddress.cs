@@ -18,6 +18,14 @@ internal static class ListenerAddress
         return IPAddress.TryParse(value.Trim('[', ']'), out address);
     }
 
+    /// <summary>An address as the host part of a URL: IPv6 in brackets.</summary>
+    public static string UrlHost(string address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+
+        return address.Contains(':', StringComparison.Ordinal) ? $"[{address.Trim('[', ']')}]" : address;
+    }
+
     /// <summary>The address to bind when none is configured: everywhere with a token, loopback without.</summary>
     public static string Effective(HawserOptions options)
     {

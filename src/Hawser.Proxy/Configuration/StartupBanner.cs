@@ -48,7 +48,7 @@ internal sealed partial class StartupBanner(
         var tls = !string.IsNullOrEmpty(o.Listen.TlsCertPath);
         var address = ListenerAddress.Effective(o);
         Log.Started(logger, AgentVersion.Current, o.EffectiveMode.ToString().ToLowerInvariant(),
-            $"{(tls ? "https" : "http")}://{(address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address)}:{o.Listen.Port}",
+            $"{(tls ? "https" : "http")}://{ListenerAddress.UrlHost(address)}:{o.Listen.Port}",
             endpoint.ToString(), engineVersion, apiVersion, SetOrNot(o.Token), tls ? "on" : "off",
             string.IsNullOrWhiteSpace(o.Listen.TrustedProxies) ? "none" : o.Listen.TrustedProxies);
         if (string.IsNullOrEmpty(o.Token))

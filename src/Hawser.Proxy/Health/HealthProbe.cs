@@ -58,6 +58,6 @@ internal static class HealthProbe
             return "127.0.0.1";
         }
 
-        return address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : address.ToString();
+        return ListenerAddress.UrlHost(address.ToString());
     }
 }
